@@ -1,0 +1,214 @@
+//! The edge of the program: settings, logging, the runtime, and running the
+//! command the user asked for. Errors here are reports for a person, so this
+//! module (with the TUI glue) is where color-eyre is used.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use color_eyre::eyre::{WrapErr as _, bail, eyre};
+use serde_json::json;
+
+use crate::cli::{Cli, Command, ConnCommand, KeysArgs};
+use crate::config::{Paths, Settings};
+use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, Probe, ServerSummary};
+use crate::registry::NewProfile;
+use crate::service::Service;
+use crate::worker::{Job, Request, Response};
+
+/// Runs the parsed command line to completion.
+pub fn run(cli: Cli) -> color_eyre::Result<()> {
+    color_eyre::install()?;
+    let paths = Paths::discover();
+    let settings = load_settings(&cli, &paths)?;
+    let tui_mode = cli.command.is_none();
+    let _log_guard = start_logging(&settings, &paths, tui_mode)?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let service = Service::open(settings, &paths).await?;
+        match cli.command {
+            None => crate::tui::run(service, cli.url).await,
+            Some(Command::Conn(command)) => conn(&service, command).await,
+            Some(Command::Keys(args)) => keys(&service, args).await,
+        }
+    })
+}
+
+fn load_settings(cli: &Cli, paths: &Paths) -> color_eyre::Result<Settings> {
+    let file = cli
+        .global
+        .config
+        .clone()
+        .unwrap_or_else(|| paths.config_file());
+    if cli.global.config.is_some() && !file.exists() {
+        bail!("config file {} does not exist", file.display());
+    }
+    let mut settings = Settings::load(Some(&file))?;
+    if let Some(registry) = &cli.global.registry {
+        settings.registry = registry.clone();
+    }
+    if let Some(log_file) = &cli.global.log_file {
+        settings.log_file = log_file.display().to_string();
+    }
+    Ok(settings)
+}
+
+/// Logs to a file while the TUI owns the terminal, to stderr otherwise.
+fn start_logging(
+    settings: &Settings,
+    paths: &Paths,
+    tui_mode: bool,
+) -> color_eyre::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("DBDECK_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    if !tui_mode {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+        return Ok(None);
+    }
+    let file = match settings.log_file.as_str() {
+        "" => paths.default_log_file(),
+        path => PathBuf::from(path),
+    };
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+    let name = file
+        .file_name()
+        .ok_or_else(|| eyre!("log file has no name"))?;
+    let (writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::never(dir, name));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(writer)
+        .init();
+    Ok(Some(guard))
+}
+
+async fn conn(service: &Service, command: ConnCommand) -> color_eyre::Result<()> {
+    match command {
+        ConnCommand::Add {
+            name,
+            url,
+            read_only,
+        } => {
+            let profile = service
+                .add_connection(NewProfile {
+                    name,
+                    url,
+                    read_only,
+                })
+                .await?;
+            println!("added {} ({}) {}", profile.name, profile.kind, profile.url);
+        }
+        ConnCommand::List { json } => {
+            for profile in service.connections().await? {
+                if json {
+                    println!("{}", serde_json::to_string(&profile)?);
+                } else {
+                    let badge = if profile.read_only {
+                        " [read-only]"
+                    } else {
+                        ""
+                    };
+                    println!("{}\t{}\t{}{badge}", profile.name, profile.kind, profile.url);
+                }
+            }
+        }
+        ConnCommand::Rm { name } => {
+            let removed = service.remove_connection(&name).await?;
+            println!("removed {}", removed.name);
+        }
+        ConnCommand::Test { conn, json } => {
+            let target = service.target(&conn).await?;
+            let job = Job {
+                target,
+                db: 0,
+                request: Request::Test,
+            };
+            let Response::Tested(summary) = service.run(job).await? else {
+                bail!("unexpected reply to a connection test");
+            };
+            print_summary(&summary, json)?;
+        }
+    }
+    Ok(())
+}
+
+fn print_summary(summary: &ServerSummary, json: bool) -> color_eyre::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(summary)?);
+        return Ok(());
+    }
+    let or_na = |probe: &Probe<String>| probe.known().cloned().unwrap_or_else(|| "n/a".into());
+    let memory = summary
+        .used_memory
+        .known()
+        .map(|b| bytesize::ByteSize(*b).to_string());
+    println!("latency      {:.2} ms", summary.latency_ms);
+    println!("version      {}", or_na(&summary.version));
+    println!("mode         {}", or_na(&summary.mode));
+    println!("used memory  {}", memory.unwrap_or_else(|| "n/a".into()));
+    Ok(())
+}
+
+async fn keys(service: &Arc<Service>, args: KeysArgs) -> color_eyre::Result<()> {
+    let target = service.target(&args.conn).await?;
+    let pattern = args.pattern.unwrap_or_default();
+    let filter = if args.literal {
+        KeyFilter::Literal(pattern)
+    } else {
+        KeyFilter::Glob(pattern)
+    };
+    let key_type = args.key_type.as_deref().and_then(KeyType::from_reply);
+    let scan = service.scan_request(filter, key_type);
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let json = args.json;
+    service
+        .walk_keys(&target, args.db, scan, |items| {
+            items
+                .iter()
+                .try_for_each(|info| write_key(&mut out, info, json))
+        })
+        .await?;
+    out.flush()?;
+    Ok(())
+}
+
+fn write_key(out: &mut impl std::io::Write, info: &KeyInfo, json: bool) -> std::io::Result<()> {
+    let key_type = info.key_type.known().map(|t| t.as_ref().map(KeyType::name));
+    if json {
+        let line = json!({
+            "key": info.key,
+            "type": key_type.flatten(),
+            "ttl_ms": info.ttl.known().map(|t| t.as_pttl()),
+            "size": info.size.known(),
+        });
+        serde_json::to_writer(&mut *out, &line)?;
+        return writeln!(out);
+    }
+    let key_type = match key_type {
+        Some(Some(name)) => name,
+        Some(None) => "gone",
+        None => "n/a",
+    };
+    let ttl = info
+        .ttl
+        .known()
+        .map_or_else(|| "n/a".to_owned(), ToString::to_string);
+    let size = info
+        .size
+        .known()
+        .map_or_else(|| "n/a".to_owned(), ToString::to_string);
+    writeln!(out, "{key_type}\t{ttl}\t{size}\t{}", info.key.escaped())
+}

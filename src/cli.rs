@@ -1,0 +1,99 @@
+//! The command line: `dbdeck [URL]` opens the TUI; subcommands manage
+//! connections and stream keys for scripts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A terminal explorer for Redis, MongoDB and SQL databases.
+#[derive(Debug, Parser)]
+#[command(name = "dbdeck", version, about)]
+pub struct Cli {
+    /// Open the TUI on this URL (redis://, rediss://, unix://) instead of the
+    /// saved connections.
+    pub url: Option<String>,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Read settings from this file instead of ~/.config/dbdeck/config.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Store connections in this registry: sqlite://PATH or postgres://…
+    #[arg(long, global = true, value_name = "URL", env = "DBDECK_REGISTRY")]
+    pub registry: Option<String>,
+
+    /// Write the log here instead of ~/.local/state/dbdeck/dbdeck.log.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage saved connections.
+    #[command(subcommand)]
+    Conn(ConnCommand),
+    /// Stream the keys of a Redis database with type, TTL and size.
+    Keys(KeysArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnCommand {
+    /// Save a connection. Put a password in the URL percent-encoded; it is
+    /// stored encrypted and never shown again.
+    Add {
+        name: String,
+        url: String,
+        /// Refuse every write through this connection.
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// List saved connections, passwords masked.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a saved connection.
+    Rm { name: String },
+    /// Connect and report latency, version, mode and memory used.
+    Test {
+        /// A connection name or a URL.
+        conn: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    /// A connection name or a URL.
+    pub conn: String,
+
+    /// A Redis glob pattern (or plain text with --literal). Default: all keys.
+    #[arg(long = "match", value_name = "PATTERN")]
+    pub pattern: Option<String>,
+
+    /// Treat --match as plain text to find anywhere in the key.
+    #[arg(long)]
+    pub literal: bool,
+
+    /// Only keys of this type (string, hash, list, set, zset, stream, …).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub key_type: Option<String>,
+
+    /// The database number.
+    #[arg(long, default_value_t = 0)]
+    pub db: u32,
+
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}

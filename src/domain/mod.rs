@@ -1,0 +1,11 @@
+//! Store-neutral types shared by every layer: byte strings, profiles, and
+//! the typed pages and values the drivers return.
+//!
+//! Nothing here does I/O or knows about terminals or HTTP.
+
+pub mod bytes;
+pub mod profile;
+pub mod redis;
+
+pub use bytes::ByteString;
+pub use profile::{ConnectTarget, Kind, Profile, ProfileId, Secret};

@@ -1,0 +1,386 @@
+//! Redis values as typed data: key types, TTLs, key pages and value pages.
+//!
+//! These are what the driver returns and what both front ends format. They
+//! hold bytes and the server's own number text, never strings cooked for a
+//! screen.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::bytes::ByteString;
+
+/// The type of a key as `TYPE` reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyType {
+    String,
+    List,
+    Set,
+    Zset,
+    Hash,
+    Stream,
+    /// A module type such as `ReJSON-RL`, `TSDB-TYPE` or `MBbloom--`.
+    #[serde(untagged)]
+    Module(String),
+}
+
+impl KeyType {
+    /// Parses a `TYPE` reply; `none` (the key is gone) is `None`.
+    pub fn from_reply(reply: &str) -> Option<Self> {
+        Some(match reply {
+            "none" => return None,
+            "string" => Self::String,
+            "list" => Self::List,
+            "set" => Self::Set,
+            "zset" => Self::Zset,
+            "hash" => Self::Hash,
+            "stream" => Self::Stream,
+            other => Self::Module(other.to_owned()),
+        })
+    }
+
+    /// The name `TYPE` uses, which is also what `SCAN … TYPE` takes.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::String => "string",
+            Self::List => "list",
+            Self::Set => "set",
+            Self::Zset => "zset",
+            Self::Hash => "hash",
+            Self::Stream => "stream",
+            Self::Module(name) => name,
+        }
+    }
+
+    /// Whether this is the RedisJSON module type, which has a viewer.
+    pub fn is_json_module(&self) -> bool {
+        matches!(self, Self::Module(name) if name == "ReJSON-RL")
+    }
+}
+
+impl fmt::Display for KeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What is known of a key's time to live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", content = "ms", rename_all = "snake_case")]
+pub enum Ttl {
+    /// `PTTL` answered -1.
+    NoExpiry,
+    /// `PTTL` answered a positive number of milliseconds.
+    ExpiresIn(u64),
+    /// `PTTL` answered -2: the key no longer exists.
+    Gone,
+}
+
+impl Ttl {
+    /// Reads a `PTTL` reply. Any other negative number is treated as gone.
+    pub fn from_pttl(ms: i64) -> Self {
+        match ms {
+            -1 => Self::NoExpiry,
+            ms if ms >= 0 => Self::ExpiresIn(ms.unsigned_abs()),
+            _ => Self::Gone,
+        }
+    }
+
+    /// The number `PTTL` would say, as the REST API reports it.
+    pub fn as_pttl(self) -> i64 {
+        match self {
+            Self::NoExpiry => -1,
+            Self::ExpiresIn(ms) => i64::try_from(ms).unwrap_or(i64::MAX),
+            Self::Gone => -2,
+        }
+    }
+}
+
+impl fmt::Display for Ttl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoExpiry => f.write_str("no expiry"),
+            Self::Gone => f.write_str("key no longer exists"),
+            Self::ExpiresIn(ms) => write!(f, "expires in {}", short_duration(*ms)),
+        }
+    }
+}
+
+/// A compact human duration: `45s`, `1h 20m`, `3d 4h`, `850ms`.
+pub fn short_duration(ms: u64) -> String {
+    if ms < 1_000 {
+        return format!("{ms}ms");
+    }
+    let secs = ms / 1_000;
+    let units = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+    let mut parts = Vec::new();
+    let mut rest = secs;
+    for (size, unit) in units {
+        if rest >= size {
+            parts.push(format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+        if parts.len() == 2 {
+            break;
+        }
+    }
+    parts.join(" ")
+}
+
+/// A column the server would not answer (ACL denial, renamed command) is
+/// `Unavailable`, so the list shows "n/a" and browsing goes on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Probe<T> {
+    Known(T),
+    Unavailable,
+}
+
+impl<T> Probe<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Self::Known(value) => Some(value),
+            Self::Unavailable => None,
+        }
+    }
+}
+
+/// One key of a SCAN page with the metadata fetched for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeyInfo {
+    pub key: ByteString,
+    /// `None` when the key vanished between SCAN and TYPE.
+    pub key_type: Probe<Option<KeyType>>,
+    pub ttl: Probe<Ttl>,
+    /// Bytes, from `MEMORY USAGE`.
+    pub size: Probe<u64>,
+}
+
+impl KeyInfo {
+    /// Whether the key was gone by the time its metadata was read.
+    pub fn is_gone(&self) -> bool {
+        matches!(self.key_type, Probe::Known(None)) || matches!(self.ttl, Probe::Known(Ttl::Gone))
+    }
+}
+
+/// How a user's search text becomes a SCAN MATCH pattern.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyFilter {
+    /// Keys containing this text; glob characters match themselves.
+    Literal(String),
+    /// A Redis glob pattern, used as typed.
+    Glob(String),
+}
+
+impl KeyFilter {
+    /// The MATCH argument for SCAN.
+    pub fn match_pattern(&self) -> String {
+        match self {
+            Self::Literal(text) if text.is_empty() => "*".to_owned(),
+            Self::Literal(text) => format!("*{}*", escape_glob(text)),
+            Self::Glob(pattern) if pattern.is_empty() => "*".to_owned(),
+            Self::Glob(pattern) => pattern.clone(),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            Self::Literal(text) | Self::Glob(text) => text,
+        }
+    }
+}
+
+impl Default for KeyFilter {
+    fn default() -> Self {
+        Self::Literal(String::new())
+    }
+}
+
+/// Escapes `*`, `?`, `[`, `]` and `\` so a glob matches them literally.
+pub fn escape_glob(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A request for the next page of a SCAN.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanRequest {
+    pub filter: KeyFilter,
+    pub key_type: Option<KeyType>,
+    /// The COUNT hint sent with each SCAN call.
+    pub count: u32,
+    /// The cursor to continue from; 0 starts a new scan.
+    pub cursor: u64,
+    /// How long to keep scanning through empty pages before answering.
+    pub budget: Duration,
+}
+
+/// One page of keys from SCAN.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeyPage {
+    pub items: Vec<KeyInfo>,
+    /// The cursor to continue from; `None` once the scan is complete.
+    pub next_cursor: Option<u64>,
+    /// Whether the scan went through the whole keyspace.
+    pub complete: bool,
+    /// How many SCAN calls this page took.
+    pub calls: u32,
+}
+
+/// A database of a Redis server with its key count when known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DatabaseInfo {
+    pub index: u32,
+    pub keys: Option<u64>,
+}
+
+/// What `conn test` and the connection list report about a server.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServerSummary {
+    pub latency_ms: f64,
+    pub version: Probe<String>,
+    pub mode: Probe<String>,
+    pub used_memory: Probe<u64>,
+    pub dbsize: Probe<u64>,
+}
+
+/// Which part of a collection value to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValueWindow {
+    /// The start of the value.
+    First,
+    /// Continue a cursor-paged type (hash, set) from this cursor.
+    Cursor(u64),
+    /// Start an index-paged type (list, zset) at this index.
+    Index(u64),
+    /// Continue a stream after this entry ID (exclusive).
+    After(String),
+}
+
+/// A request to read a key's value, page by page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueRequest {
+    pub key: ByteString,
+    pub window: ValueWindow,
+    /// Items per page for collection types.
+    pub count: u32,
+    /// The most bytes of a string value to fetch.
+    pub max_bytes: u64,
+}
+
+/// A hash field and its value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldValue {
+    pub field: ByteString,
+    pub value: ByteString,
+}
+
+/// A sorted-set member with its score exactly as the server wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScoredMember {
+    pub member: ByteString,
+    pub score: String,
+}
+
+/// A stream entry with its fields in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StreamEntry {
+    pub id: String,
+    pub fields: Vec<FieldValue>,
+}
+
+/// A page of a key's value, shaped by the key's type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ValuePage {
+    String {
+        /// STRLEN.
+        length: u64,
+        /// The first bytes, at most the requested maximum.
+        preview: ByteString,
+        truncated: bool,
+    },
+    Hash {
+        total: u64,
+        entries: Vec<FieldValue>,
+        next_cursor: Option<u64>,
+    },
+    List {
+        total: u64,
+        start: u64,
+        items: Vec<ByteString>,
+    },
+    Set {
+        total: u64,
+        members: Vec<ByteString>,
+        next_cursor: Option<u64>,
+    },
+    Zset {
+        total: u64,
+        start: u64,
+        members: Vec<ScoredMember>,
+    },
+    Stream {
+        total: u64,
+        entries: Vec<StreamEntry>,
+        /// The last ID on this page, to continue after.
+        last_id: Option<String>,
+    },
+    /// A RedisJSON document as `JSON.GET` returned it.
+    Json { text: String },
+    /// A module type without a viewer.
+    Module { type_name: String },
+}
+
+/// A key's type and TTL alongside a page of its value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeyValue {
+    pub key: ByteString,
+    pub key_type: KeyType,
+    pub ttl: Ttl,
+    pub size: Probe<u64>,
+    pub page: ValuePage,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttl_reads_pttl_replies() {
+        assert_eq!(Ttl::from_pttl(-1).to_string(), "no expiry");
+        assert_eq!(Ttl::from_pttl(-2).to_string(), "key no longer exists");
+        assert_eq!(Ttl::from_pttl(4_800_000).to_string(), "expires in 1h 20m");
+        assert_eq!(Ttl::from_pttl(600_000).to_string(), "expires in 10m");
+        assert_eq!(Ttl::from_pttl(1_500).to_string(), "expires in 1s");
+        assert_eq!(Ttl::from_pttl(90_061_000).to_string(), "expires in 1d 1h");
+    }
+
+    #[test]
+    fn literal_filter_escapes_glob_characters() {
+        let filter = KeyFilter::Literal("a*b?[c]\\".to_owned());
+        assert_eq!(filter.match_pattern(), "*a\\*b\\?\\[c\\]\\\\*");
+        assert_eq!(
+            KeyFilter::Glob("user:*".to_owned()).match_pattern(),
+            "user:*"
+        );
+        assert_eq!(KeyFilter::default().match_pattern(), "*");
+    }
+
+    #[test]
+    fn type_reply_none_means_gone() {
+        assert_eq!(KeyType::from_reply("none"), None);
+        assert_eq!(KeyType::from_reply("zset"), Some(KeyType::Zset));
+        let json = KeyType::from_reply("ReJSON-RL").unwrap();
+        assert!(json.is_json_module());
+        assert_eq!(json.name(), "ReJSON-RL");
+    }
+}

@@ -1,0 +1,299 @@
+//! The one facade both front ends call: connections from the registry and
+//! the config file, jobs through the worker pool, and UI memory.
+//!
+//! It holds no ratatui or HTTP types. A capability exists once, here or
+//! below, and the TUI, the CLI and the REST API all reach it the same way.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Paths, Settings};
+use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, ScanRequest, ValueRequest, ValueWindow};
+use crate::domain::{ByteString, ConnectTarget, Kind, Profile, ProfileId, Secret};
+use crate::driver::DriverError;
+use crate::driver::redis::Timeouts;
+use crate::registry::{NewProfile, Registry, RegistryError, SecretKey};
+use crate::worker::{Job, JobHandle, Outcome, Request, Response, Sessions, WorkerPool};
+
+/// How often idle clients are looked for.
+const REAPER_PERIOD: Duration = Duration::from_secs(60);
+
+/// Ids below this belong to connections that live outside the registry.
+const FIRST_DECLARED_ID: i64 = -1;
+const FIRST_ADHOC_ID: i64 = -1_000_000;
+
+/// What a front end can be told went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
+    Driver(#[from] DriverError),
+    #[error("{0}")]
+    InvalidInput(String),
+}
+
+/// The application's engine, shared by the TUI, the CLI and the API.
+pub struct Service {
+    registry: Registry,
+    pool: WorkerPool,
+    settings: Settings,
+    /// Connections from the config file, then ad-hoc ones from URLs.
+    outside: Mutex<Vec<ConnectTarget>>,
+    next_adhoc: AtomicI64,
+    stop: CancellationToken,
+}
+
+impl Service {
+    /// Opens the registry and starts the pool manager. Call inside tokio.
+    pub async fn open(settings: Settings, paths: &Paths) -> Result<Arc<Self>, ServiceError> {
+        let registry_url = match settings.registry.as_str() {
+            "" => paths.default_registry_url(),
+            url => url.to_owned(),
+        };
+        let key = SecretKey::load_or_create(&paths.config_dir)?;
+        let registry = Registry::open(&registry_url, key).await?;
+        Ok(Self::with_registry(registry, settings))
+    }
+
+    /// Builds the service around an opened registry.
+    pub fn with_registry(registry: Registry, settings: Settings) -> Arc<Self> {
+        let timeouts = Timeouts {
+            connect: Duration::from_millis(settings.sessions.connect_timeout_ms),
+            response: Duration::from_millis(settings.sessions.response_timeout_ms),
+        };
+        let idle = Duration::from_secs(settings.sessions.idle_close_secs);
+        let sessions = Sessions::new(idle, timeouts);
+        let stop = CancellationToken::new();
+        sessions.spawn_reaper(REAPER_PERIOD, stop.clone());
+        let pool = WorkerPool::new(sessions, settings.sessions.jobs_per_connection);
+        let outside = declared_targets(&settings);
+        Arc::new(Self {
+            registry,
+            pool,
+            settings,
+            outside: Mutex::new(outside),
+            next_adhoc: AtomicI64::new(FIRST_ADHOC_ID),
+            stop,
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn sessions(&self) -> &Arc<Sessions> {
+        self.pool.sessions()
+    }
+
+    fn outside(&self) -> std::sync::MutexGuard<'_, Vec<ConnectTarget>> {
+        self.outside.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Every connection: the registry's, then the config file's and ad-hoc.
+    pub async fn connections(&self) -> Result<Vec<Profile>, ServiceError> {
+        let mut profiles = self.registry.list().await?;
+        profiles.extend(self.outside().iter().map(profile_of));
+        Ok(profiles)
+    }
+
+    pub async fn add_connection(&self, profile: NewProfile) -> Result<Profile, ServiceError> {
+        Ok(self.registry.add(profile).await?)
+    }
+
+    /// Replaces a stored profile and drops its live clients.
+    pub async fn update_connection(
+        &self,
+        id: ProfileId,
+        profile: NewProfile,
+    ) -> Result<Profile, ServiceError> {
+        let updated = self.registry.update(id, profile).await?;
+        self.sessions().evict(id);
+        Ok(updated)
+    }
+
+    /// Removes a stored profile and drops its live clients.
+    pub async fn remove_connection(&self, name_or_id: &str) -> Result<Profile, ServiceError> {
+        let removed = self.registry.remove(name_or_id).await?;
+        self.sessions().evict(removed.id);
+        Ok(removed)
+    }
+
+    /// Resolves a connection by name or id, or opens an ad-hoc one when
+    /// given a URL.
+    pub async fn target(&self, name_or_url: &str) -> Result<ConnectTarget, ServiceError> {
+        if let Some(found) = self
+            .outside()
+            .iter()
+            .find(|t| matches_target(t, name_or_url))
+        {
+            return Ok(found.clone());
+        }
+        match self.registry.target(name_or_url).await {
+            Err(RegistryError::NotFound(_)) if name_or_url.contains("://") => {
+                self.adhoc(name_or_url)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Registers a connection from a URL for this run only.
+    pub fn adhoc(&self, url: &str) -> Result<ConnectTarget, ServiceError> {
+        let split = crate::registry::url::split_password(url).map_err(RegistryError::from)?;
+        let id = ProfileId(self.next_adhoc.fetch_sub(1, Ordering::Relaxed));
+        let target = ConnectTarget {
+            id,
+            name: crate::registry::url::display_name(&split.url),
+            kind: split.kind,
+            url: split.url,
+            password: split.password,
+            read_only: false,
+            revision: 0,
+        };
+        self.outside().push(target.clone());
+        Ok(target)
+    }
+
+    /// Starts a job; its outcome arrives on `reply`.
+    pub fn submit(&self, job: Job, reply: mpsc::UnboundedSender<Outcome>) -> JobHandle {
+        self.pool.submit(job, reply)
+    }
+
+    /// Runs a job and waits for its result.
+    pub async fn run(&self, job: Job) -> Result<Response, DriverError> {
+        self.pool.run(job).await
+    }
+
+    /// A first-page SCAN request with the configured count and budget.
+    pub fn scan_request(&self, filter: KeyFilter, key_type: Option<KeyType>) -> ScanRequest {
+        ScanRequest {
+            filter,
+            key_type,
+            count: self.settings.ui.scan_count,
+            cursor: 0,
+            budget: self.settings.limits.scan_budget(),
+        }
+    }
+
+    /// A request for the first page of a key's value.
+    pub fn value_request(&self, key: ByteString, window: ValueWindow) -> ValueRequest {
+        ValueRequest {
+            key,
+            window,
+            count: self.settings.ui.value_page,
+            max_bytes: self.settings.limits.max_value_bytes,
+        }
+    }
+
+    /// Walks the whole keyspace matching `scan`, handing each key with its
+    /// metadata to `sink` page by page. Returns how many keys it saw.
+    pub async fn walk_keys(
+        &self,
+        target: &ConnectTarget,
+        db: u32,
+        mut scan: ScanRequest,
+        mut sink: impl FnMut(&[KeyInfo]) -> std::io::Result<()>,
+    ) -> Result<u64, ServiceError> {
+        let mut seen = 0;
+        loop {
+            let job = Job {
+                target: target.clone(),
+                db,
+                request: Request::Scan(scan.clone()),
+            };
+            let Response::Keys(page) = self.run(job).await? else {
+                return Err(ServiceError::InvalidInput(
+                    "unexpected reply to a scan".into(),
+                ));
+            };
+            seen += page.items.len() as u64;
+            sink(&page.items).map_err(|e| ServiceError::InvalidInput(format!("output: {e}")))?;
+            match page.next_cursor {
+                Some(cursor) => scan.cursor = cursor,
+                None => return Ok(seen),
+            }
+        }
+    }
+
+    /// A remembered UI value, or `None` when nothing was stored or the
+    /// registry could not be read (memory is a convenience, never fatal).
+    pub async fn recall(&self, key: &str) -> Option<String> {
+        self.registry.memory(key).await.ok().flatten()
+    }
+
+    pub async fn remember(&self, key: &str, value: &str) -> Result<(), ServiceError> {
+        Ok(self.registry.remember(key, value).await?)
+    }
+
+    /// URLs of database servers answering on their default local ports,
+    /// offered when the registry is empty.
+    pub async fn local_servers(&self) -> Vec<String> {
+        let probe = tokio::net::TcpStream::connect("127.0.0.1:6379");
+        match tokio::time::timeout(Duration::from_millis(300), probe).await {
+            Ok(Ok(_)) => vec!["redis://127.0.0.1:6379".to_owned()],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+fn matches_target(target: &ConnectTarget, name_or_id: &str) -> bool {
+    target.name == name_or_id || target.id.0.to_string() == name_or_id
+}
+
+fn profile_of(target: &ConnectTarget) -> Profile {
+    Profile {
+        id: target.id,
+        name: target.name.clone(),
+        kind: target.kind,
+        url: target.url.clone(),
+        read_only: target.read_only,
+        has_secret: target.password.is_some(),
+        revision: target.revision,
+    }
+}
+
+/// Turns the config file's connections into targets, reading each password
+/// from its environment variable. One that cannot be parsed is logged and
+/// skipped rather than stopping the app.
+fn declared_targets(settings: &Settings) -> Vec<ConnectTarget> {
+    let mut targets = Vec::new();
+    for (index, declared) in settings.connections.iter().enumerate() {
+        let split = match crate::registry::url::split_password(&declared.url) {
+            Ok(split) => split,
+            Err(error) => {
+                tracing::warn!(name = %declared.name, %error, "skipping a declared connection");
+                continue;
+            }
+        };
+        let from_env = declared
+            .password_env
+            .as_deref()
+            .and_then(|var| std::env::var(var).ok());
+        let offset = i64::try_from(index).unwrap_or(i64::MAX - 1);
+        targets.push(ConnectTarget {
+            id: ProfileId(FIRST_DECLARED_ID - offset),
+            name: declared.name.clone(),
+            kind: split.kind,
+            url: split.url,
+            password: from_env.map(Secret::new).or(split.password),
+            read_only: declared.read_only,
+            revision: 0,
+        });
+    }
+    targets
+}
+
+/// Whether a connection kind can be browsed by this build.
+pub fn is_supported(kind: Kind) -> bool {
+    kind == Kind::Redis
+}

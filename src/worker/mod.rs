@@ -1,0 +1,83 @@
+//! The worker pool: runs jobs against live clients off the render loop.
+//!
+//! A `Job` names a connection, a database and a `Request`; the pool runs it
+//! on tokio under a per-connection concurrency limit and a cancellation
+//! token, and answers with an `Outcome` carrying the job's `RequestId`.
+//! Sessions keep one live client per connection and close idle ones.
+
+pub mod pool;
+pub mod sessions;
+
+use crate::domain::ByteString;
+use crate::domain::redis::{
+    DatabaseInfo, KeyPage, KeyValue, ScanRequest, ServerSummary, Ttl, ValueRequest,
+};
+use crate::driver::DriverError;
+
+pub use pool::{Job, JobHandle, WorkerPool};
+pub use sessions::{SessionStats, Sessions};
+
+/// Identifies one request so its outcome can be matched, or dropped when a
+/// newer request superseded it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// How a TTL should change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TtlChange {
+    /// Expire after this many seconds (must be positive).
+    Seconds(u64),
+    /// Remove the expiry (PERSIST).
+    Persist,
+}
+
+/// The work a job does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// Ping and read the server's version, mode and memory.
+    Test,
+    /// List the server's databases.
+    Databases,
+    /// Read one page of keys.
+    Scan(ScanRequest),
+    /// Read a page of one key's value.
+    Value(ValueRequest),
+    /// Change a key's TTL.
+    SetTtl { key: ByteString, change: TtlChange },
+    /// Delete a key with UNLINK.
+    Delete { key: ByteString },
+    /// Replace a string key's value, keeping its TTL.
+    SetString { key: ByteString, value: ByteString },
+}
+
+impl Request {
+    /// Whether the request changes data, and so is refused on read-only
+    /// connections.
+    pub fn is_write(&self) -> bool {
+        matches!(
+            self,
+            Self::SetTtl { .. } | Self::Delete { .. } | Self::SetString { .. }
+        )
+    }
+}
+
+/// A successful job's result.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Response {
+    Tested(ServerSummary),
+    Databases(Vec<DatabaseInfo>),
+    Keys(KeyPage),
+    Value(KeyValue),
+    /// The TTL after the change.
+    TtlSet(Ttl),
+    /// Whether a key was deleted.
+    Deleted(bool),
+    Written,
+}
+
+/// What a job produced, tagged with its request id.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub id: RequestId,
+    pub result: Result<Response, DriverError>,
+}

@@ -1,0 +1,143 @@
+//! The job runner: per-connection concurrency limits, cancellation, and
+//! outcomes tagged with their request ids.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
+
+use super::{Outcome, Request, RequestId, Response, Sessions, TtlChange};
+use crate::domain::{ConnectTarget, ProfileId};
+use crate::driver::DriverError;
+use crate::driver::redis;
+
+/// One unit of work: a request against one database of one connection.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub target: ConnectTarget,
+    pub db: u32,
+    pub request: Request,
+}
+
+/// A submitted job: its id, and a way to cancel it.
+#[derive(Clone, Debug)]
+pub struct JobHandle {
+    pub id: RequestId,
+    cancel: CancellationToken,
+}
+
+impl JobHandle {
+    /// Stops the job; its outcome reports `DriverError::Cancelled`.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+}
+
+/// Runs jobs on tokio, at most `per_connection` at a time per connection.
+pub struct WorkerPool {
+    sessions: Arc<Sessions>,
+    limits: Mutex<HashMap<ProfileId, Arc<Semaphore>>>,
+    per_connection: usize,
+    next_id: AtomicU64,
+}
+
+impl WorkerPool {
+    pub fn new(sessions: Arc<Sessions>, per_connection: usize) -> Self {
+        Self {
+            sessions,
+            limits: Mutex::new(HashMap::new()),
+            per_connection: per_connection.max(1),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    pub fn sessions(&self) -> &Arc<Sessions> {
+        &self.sessions
+    }
+
+    fn limit(&self, id: ProfileId) -> Arc<Semaphore> {
+        let mut limits = self.limits.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            limits
+                .entry(id)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_connection))),
+        )
+    }
+
+    /// Starts a job in the background; its outcome arrives on `reply`.
+    pub fn submit(&self, job: Job, reply: mpsc::UnboundedSender<Outcome>) -> JobHandle {
+        let id = RequestId(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let cancel = CancellationToken::new();
+        let handle = JobHandle {
+            id,
+            cancel: cancel.clone(),
+        };
+        let limit = self.limit(job.target.id);
+        let sessions = Arc::clone(&self.sessions);
+        let span = tracing::debug_span!("job", id = id.0, conn = %job.target.name, db = job.db);
+        tokio::spawn(
+            async move {
+                let result = tokio::select! {
+                    () = cancel.cancelled() => Err(DriverError::Cancelled),
+                    result = run_limited(&sessions, &limit, &job) => result,
+                };
+                // The receiver is gone only when the front end is shutting down.
+                let _ = reply.send(Outcome { id, result });
+            }
+            .instrument(span),
+        );
+        handle
+    }
+
+    /// Runs a job and waits for it, under the same limits as `submit`.
+    /// Dropping the future cancels the job.
+    pub async fn run(&self, job: Job) -> Result<Response, DriverError> {
+        let limit = self.limit(job.target.id);
+        run_limited(&self.sessions, &limit, &job).await
+    }
+}
+
+async fn run_limited(
+    sessions: &Sessions,
+    limit: &Semaphore,
+    job: &Job,
+) -> Result<Response, DriverError> {
+    let _permit = limit.acquire().await.map_err(|_| DriverError::Cancelled)?;
+    let result = execute(sessions, job).await;
+    if let Err(error) = &result
+        && error.is_connection_lost()
+    {
+        sessions.forget(job.target.id, job.db);
+    }
+    result
+}
+
+/// Runs one request against the driver.
+async fn execute(sessions: &Sessions, job: &Job) -> Result<Response, DriverError> {
+    if job.target.read_only && job.request.is_write() {
+        return Err(DriverError::ReadOnly);
+    }
+    let client = sessions.redis(&job.target, job.db).await?;
+    Ok(match &job.request {
+        Request::Test => Response::Tested(redis::server_summary(&client).await?),
+        Request::Databases => Response::Databases(redis::databases(&client).await?),
+        Request::Scan(scan) => Response::Keys(redis::scan_page(&client, scan).await?),
+        Request::Value(value) => Response::Value(redis::read_value(&client, value).await?),
+        Request::SetTtl {
+            key,
+            change: TtlChange::Seconds(seconds),
+        } => Response::TtlSet(redis::expire(&client, key, *seconds).await?),
+        Request::SetTtl {
+            key,
+            change: TtlChange::Persist,
+        } => Response::TtlSet(redis::persist(&client, key).await?),
+        Request::Delete { key } => Response::Deleted(redis::delete(&client, key).await?),
+        Request::SetString { key, value } => {
+            redis::set_string(&client, key, value).await?;
+            Response::Written
+        }
+    })
+}
