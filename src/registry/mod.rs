@@ -7,9 +7,10 @@
 //! building dbdeck never needs a database. Passwords reach this module only
 //! inside `Secret`s and leave it sealed; errors never carry them.
 //!
-//! Error policy: a storage failure the user can act on gets its own variant
-//! (`NotFound`, `Duplicate`, `Secret`); anything else is `Storage` with the
-//! driver's message, which holds no URL and so no password.
+//! Error policy: a failure the user can act on gets its own variant
+//! (`NotFound`, `Duplicate`, `Secret`, `InvalidUrl`); anything else is
+//! `Storage` with the driver's message. The registry's own URL appears in
+//! errors only through `url::display_name`, which drops the password.
 
 pub mod secret;
 pub mod url;
@@ -262,32 +263,39 @@ impl Registry {
     /// Finds a profile by name first, then by id when the text is a number,
     /// so a connection named "7" stays reachable by its name.
     async fn lookup(&self, name_or_id: &str) -> Result<Stored, RegistryError> {
-        const BY_NAME: &str = concat!(
-            "SELECT ",
-            profile_columns!(),
-            " FROM connections WHERE name = $1"
-        );
-        const BY_ID: &str = concat!(
-            "SELECT ",
-            profile_columns!(),
-            " FROM connections WHERE id = $1"
-        );
-        let by_name = on_pool!(self, |pool| sqlx::query_as::<_, ProfileRow>(BY_NAME)
-            .bind(name_or_id)
-            .fetch_optional(pool)
-            .await)
-        .map_err(storage)?;
-        let row = match (by_name, name_or_id.parse::<i64>()) {
+        let row = match (self.by_name(name_or_id).await?, name_or_id.parse()) {
             (Some(row), _) => Some(row),
-            (None, Ok(id)) => on_pool!(self, |pool| sqlx::query_as::<_, ProfileRow>(BY_ID)
-                .bind(id)
-                .fetch_optional(pool)
-                .await)
-            .map_err(storage)?,
+            (None, Ok(id)) => self.by_id(id).await?,
             (None, Err(_)) => None,
         };
         let row = row.ok_or_else(|| RegistryError::NotFound(name_or_id.to_owned()))?;
         Stored::from_row(row)
+    }
+
+    async fn by_name(&self, name: &str) -> Result<Option<ProfileRow>, RegistryError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            profile_columns!(),
+            " FROM connections WHERE name = $1"
+        );
+        on_pool!(self, |pool| sqlx::query_as(SQL)
+            .bind(name)
+            .fetch_optional(pool)
+            .await)
+        .map_err(storage)
+    }
+
+    async fn by_id(&self, id: i64) -> Result<Option<ProfileRow>, RegistryError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            profile_columns!(),
+            " FROM connections WHERE id = $1"
+        );
+        on_pool!(self, |pool| sqlx::query_as(SQL)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(storage)
     }
 
     /// Validates a profile and splits and seals its password.

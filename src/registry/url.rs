@@ -125,14 +125,16 @@ fn split_socket(kind: Kind, scheme: &str, rest: &str) -> Result<SplitUrl, UrlErr
 
 /// `scheme://[user[:password]@]hosts[/path][?query]`.
 fn split_network(kind: Kind, scheme: &str, rest: &str) -> Result<SplitUrl, UrlError> {
+    // An `@` after the authority means a `#`, `/` or `?` cut the user name
+    // or password short and the rest of it landed in the path or query.
+    // Refusing every such `@` also keeps password text out of the host and
+    // database errors below.
     let (authority, tail) = rest.split_at(rest.find(AUTHORITY_END).unwrap_or(rest.len()));
-    let (userinfo, hosts) = match authority.rsplit_once('@') {
-        Some((userinfo, hosts)) => (userinfo, hosts),
-        // An `@` after the authority means a `#`, `/` or `?` cut the user
-        // information short: the rest of it landed in the path or query.
-        None if tail.contains('@') => return Err(unencoded(authority.contains(':'))),
-        None => ("", authority),
-    };
+    if tail.contains('@') {
+        let userinfo = rest.rsplit_once('@').map_or(rest, |(userinfo, _)| userinfo);
+        return Err(unencoded(userinfo.contains(':')));
+    }
+    let (userinfo, hosts) = authority.rsplit_once('@').unwrap_or(("", authority));
     check_hosts(kind, scheme, hosts)?;
     if kind == Kind::Redis {
         check_redis_database(tail)?;
@@ -166,7 +168,7 @@ fn unencoded(in_password: bool) -> UrlError {
     let part = if in_password { "password" } else { "user name" };
     UrlError(format!(
         "the {part} in the URL contains '#', '/', '?' or '@', which end it early; \
-         {ENCODE_HINT}"
+         {ENCODE_HINT} (an '@' in the path or query must be written %40 too)"
     ))
 }
 
@@ -336,6 +338,16 @@ mod tests {
         let message = error("postgres://app:p@ss@127.0.0.1/postgres");
         assert!(message.contains("password") && message.contains("%40"));
         assert!(!message.contains("p@ss"));
+    }
+
+    #[test]
+    fn a_password_cut_by_a_slash_never_reaches_other_errors() {
+        let message = error("redis://u:a@b/c@127.0.0.1:6379");
+        assert!(message.contains("password"), "{message}");
+        assert!(
+            !message.contains("c@") && !message.contains("a@b"),
+            "{message}"
+        );
     }
 
     #[test]
