@@ -1,0 +1,7 @@
+//! The one integration-test binary: database behaviour against real
+//! servers that `support` starts or prepares.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod registry;

@@ -1,0 +1,3 @@
+//! Real servers for the integration tests, started or prepared per test.
+
+pub mod postgres;
