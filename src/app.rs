@@ -63,7 +63,7 @@ fn start_logging(
     tui_mode: bool,
 ) -> color_eyre::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("DBDECK_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let filter = EnvFilter::try_from_env("DBDECK_LOG").unwrap_or_else(|_| EnvFilter::new("warn,sqlx=error"));
     if !tui_mode {
         tracing_subscriber::fmt()
             .with_env_filter(filter)

@@ -1,8 +1,18 @@
 //! The `dbdeck` binary: parse the command line and hand off to the library.
 
+use std::process::ExitCode;
+
 use clap::Parser as _;
 
-fn main() -> color_eyre::Result<()> {
+fn main() -> ExitCode {
     let cli = dbdeck::cli::Cli::parse();
-    dbdeck::app::run(cli)
+    match dbdeck::app::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(report) => {
+            // A user's mistake or an unreachable server gets a plain message;
+            // panics (our bugs) still get color-eyre's full report.
+            eprintln!("error: {report:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
