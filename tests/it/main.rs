@@ -1,0 +1,15 @@
+//! The one integration-test binary: every file here talks to real servers
+//! that `tests/support` starts.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail the test by panicking, like the tests themselves"
+)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cli;
+mod redis_driver;
+mod redis_sessions;
