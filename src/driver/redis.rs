@@ -383,11 +383,15 @@ async fn read_string(
     key: &[u8],
     max_bytes: u64,
 ) -> Result<ValuePage, DriverError> {
+    // GETRANGE's end is inclusive and -1 means the last byte, so a zero cap
+    // must not become `0 -1`, which reads the whole value: ask for `1 0`,
+    // an empty range, instead.
+    let (first, last) = match i64::try_from(max_bytes).unwrap_or(i64::MAX) {
+        0 => (1, 0),
+        max => (0, max - 1),
+    };
     let mut range = redis::cmd("GETRANGE");
-    let last = i64::try_from(max_bytes)
-        .unwrap_or(i64::MAX)
-        .saturating_sub(1);
-    range.arg(key).arg(0).arg(last);
+    range.arg(key).arg(first).arg(last);
     let mut length = redis::cmd("STRLEN");
     length.arg(key);
     let (length, preview) = length_and_page(client, length, range).await?;
