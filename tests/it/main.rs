@@ -12,4 +12,5 @@ mod support;
 
 mod cli;
 mod redis_driver;
+mod redis_paging;
 mod redis_sessions;

@@ -19,14 +19,14 @@ pub fn timeouts() -> Timeouts {
     }
 }
 
-async fn client(server: &RedisServer) -> RedisClient {
+pub async fn client(server: &RedisServer) -> RedisClient {
     driver::connect(&server.target(1), 0, timeouts())
         .await
         .unwrap()
 }
 
 /// Runs one seeding command made of raw byte arguments.
-fn exec(conn: &mut redis::Connection, parts: &[&[u8]]) -> redis::Value {
+pub fn exec(conn: &mut redis::Connection, parts: &[&[u8]]) -> redis::Value {
     let mut cmd = redis::cmd(std::str::from_utf8(parts[0]).unwrap());
     for part in &parts[1..] {
         cmd.arg(*part);
@@ -34,11 +34,11 @@ fn exec(conn: &mut redis::Connection, parts: &[&[u8]]) -> redis::Value {
     cmd.query(conn).unwrap()
 }
 
-fn exists(conn: &mut redis::Connection, key: &[u8]) -> bool {
+pub fn exists(conn: &mut redis::Connection, key: &[u8]) -> bool {
     redis::cmd("EXISTS").arg(key).query::<i64>(conn).unwrap() == 1
 }
 
-fn value_request(key: impl Into<ByteString>) -> ValueRequest {
+pub fn value_request(key: impl Into<ByteString>) -> ValueRequest {
     ValueRequest {
         key: key.into(),
         window: ValueWindow::First,
@@ -47,7 +47,7 @@ fn value_request(key: impl Into<ByteString>) -> ValueRequest {
     }
 }
 
-fn scan_request(pattern: &str) -> ScanRequest {
+pub fn scan_request(pattern: &str) -> ScanRequest {
     ScanRequest {
         filter: KeyFilter::Glob(pattern.to_owned()),
         key_type: None,
@@ -58,7 +58,7 @@ fn scan_request(pattern: &str) -> ScanRequest {
 }
 
 /// Every key matching `pattern`, page after page, sorted by name.
-async fn scan_all(client: &RedisClient, pattern: &str) -> Vec<KeyInfo> {
+pub async fn scan_all(client: &RedisClient, pattern: &str) -> Vec<KeyInfo> {
     let mut request = scan_request(pattern);
     let mut keys = Vec::new();
     loop {
@@ -73,13 +73,16 @@ async fn scan_all(client: &RedisClient, pattern: &str) -> Vec<KeyInfo> {
     keys
 }
 
-async fn read(client: &RedisClient, key: impl Into<ByteString>) -> Result<ValuePage, DriverError> {
+pub async fn read(
+    client: &RedisClient,
+    key: impl Into<ByteString>,
+) -> Result<ValuePage, DriverError> {
     driver::read_value(client, &value_request(key))
         .await
         .map(|value| value.page)
 }
 
-fn string_value(page: ValuePage) -> Vec<u8> {
+pub fn string_value(page: ValuePage) -> Vec<u8> {
     match page {
         ValuePage::String {
             preview, truncated, ..
@@ -443,155 +446,6 @@ async fn b13_allowed_config_gives_the_configured_count() {
     let client = client(&server).await;
     let databases = driver::databases(&client).await.unwrap();
     assert_eq!(databases.len(), 32);
-}
-
-#[tokio::test]
-async fn b15_long_list_and_hash_page_without_loading_everything() {
-    let server = RedisServer::start();
-    let mut conn = server.conn();
-    let seed = "for i=1,1500000 do redis.call('RPUSH','big:list',i) end \
-                for i=1,200000 do redis.call('HSET','big:hash','f'..i,i) end \
-                for i=1,200000 do redis.call('ZADD','big:zset',i,'m'..i) end";
-    redis::cmd("EVAL")
-        .arg(seed)
-        .arg(0)
-        .query::<()>(&mut conn)
-        .unwrap();
-    let client = client(&server).await;
-
-    let ValuePage::List {
-        total,
-        start,
-        items,
-    } = read(&client, "big:list").await.unwrap()
-    else {
-        panic!("big:list is a list");
-    };
-    assert_eq!((total, start, items.len()), (1_500_000, 0, 100));
-    assert_eq!(items[0], ByteString::from("1"));
-
-    let last = ValueRequest {
-        window: ValueWindow::Index(1_499_999),
-        ..value_request("big:list")
-    };
-    let page = driver::read_value(&client, &last).await.unwrap().page;
-    let expected = ValuePage::List {
-        total: 1_500_000,
-        start: 1_499_999,
-        items: vec![ByteString::from("1500000")],
-    };
-    assert_eq!(page, expected);
-
-    let zset = ValueRequest {
-        window: ValueWindow::Index(199_999),
-        ..value_request("big:zset")
-    };
-    let ValuePage::Zset { total, members, .. } =
-        driver::read_value(&client, &zset).await.unwrap().page
-    else {
-        panic!("big:zset is a zset");
-    };
-    assert_eq!(total, 200_000);
-    assert_eq!(members.len(), 1);
-    assert_eq!(
-        (members[0].member.escaped(), members[0].score.as_str()),
-        ("m200000".into(), "200000")
-    );
-
-    assert_eq!(hash_fields(&client, "big:hash").await, 200_000);
-}
-
-/// Pages through a hash with HSCAN, checking every page stays small, and
-/// counts the distinct fields seen.
-async fn hash_fields(client: &RedisClient, key: &str) -> usize {
-    let mut request = ValueRequest {
-        count: 1000,
-        ..value_request(key)
-    };
-    let mut fields = std::collections::HashSet::new();
-    let mut pages = 0;
-    loop {
-        let ValuePage::Hash {
-            total,
-            entries,
-            next_cursor,
-        } = driver::read_value(client, &request).await.unwrap().page
-        else {
-            panic!("{key} is a hash");
-        };
-        assert_eq!(total, 200_000);
-        assert!(
-            entries.len() < 5_000,
-            "an HSCAN page held {}",
-            entries.len()
-        );
-        fields.extend(entries.into_iter().map(|e| e.field));
-        pages += 1;
-        match next_cursor {
-            Some(cursor) => request.window = ValueWindow::Cursor(cursor),
-            None => break,
-        }
-    }
-    assert!(pages > 40, "the hash came in {pages} pages");
-    fields.len()
-}
-
-#[tokio::test]
-async fn b16_huge_string_reads_a_capped_preview() {
-    let server = RedisServer::start();
-    let mut conn = server.conn();
-    let big = vec![b'x'; 12_000_000];
-    exec(&mut conn, &[b"SET", b"big:str", &big]);
-    let client = client(&server).await;
-
-    let ValuePage::String {
-        length,
-        preview,
-        truncated,
-    } = read(&client, "big:str").await.unwrap()
-    else {
-        panic!("big:str is a string");
-    };
-    assert_eq!(length, 12_000_000);
-    assert_eq!(preview.len(), 64 * 1024);
-    assert!(preview.as_bytes().iter().all(|b| *b == b'x'));
-    assert!(truncated);
-}
-
-#[tokio::test]
-async fn scan_budget_spent_says_incomplete_not_empty() {
-    let server = RedisServer::start();
-    let mut conn = server.conn();
-    let seed = "for i=1,20000 do redis.call('SET','other:'..i,i) end";
-    redis::cmd("EVAL")
-        .arg(seed)
-        .arg(0)
-        .query::<()>(&mut conn)
-        .unwrap();
-    let client = client(&server).await;
-
-    let mut request = ScanRequest {
-        count: 10,
-        budget: Duration::ZERO,
-        ..scan_request("wanted:*")
-    };
-    let page = driver::scan_page(&client, &request).await.unwrap();
-    assert!(page.items.is_empty());
-    assert!(!page.complete);
-    assert_eq!(page.calls, 1);
-    let Some(cursor) = page.next_cursor else {
-        panic!("an unfinished scan must give a cursor");
-    };
-
-    // Going on with a real budget finishes the walk: nothing matches.
-    request.cursor = cursor;
-    request.count = 1000;
-    request.budget = Duration::from_secs(30);
-    let page = driver::scan_page(&client, &request).await.unwrap();
-    assert_eq!(
-        (page.items.len(), page.complete, page.next_cursor),
-        (0, true, None)
-    );
 }
 
 #[tokio::test]
