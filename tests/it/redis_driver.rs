@@ -501,3 +501,29 @@ async fn set_string_refuses_other_types_and_missing_keys() {
     assert_eq!(value, "new");
     assert!((590..=600).contains(&ttl), "KEEPTTL lost the TTL: {ttl}");
 }
+
+#[tokio::test]
+async fn a_ttl_redis_cannot_store_is_the_users_mistake() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    exec(&mut conn, &[b"SET", b"k", b"v"]);
+    let client = client(&server).await;
+    let key = ByteString::from("k");
+
+    for seconds in [u64::MAX, i64::MAX.unsigned_abs()] {
+        let refused = driver::expire(&client, &key, seconds).await;
+        assert!(
+            matches!(refused, Err(DriverError::InvalidInput(_))),
+            "{refused:?}"
+        );
+    }
+    let ttl: i64 = redis::cmd("TTL").arg("k").query(&mut conn).unwrap();
+    assert_eq!(ttl, -1);
+
+    let ten_years = 10 * 365 * 86_400;
+    let set = driver::expire(&client, &key, ten_years).await.unwrap();
+    assert!(
+        matches!(set, Ttl::ExpiresIn(ms) if ms > (ten_years - 10) * 1000),
+        "{set:?}"
+    );
+}

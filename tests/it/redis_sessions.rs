@@ -208,3 +208,21 @@ async fn submitted_jobs_answer_with_their_request_ids() {
     ids.sort();
     assert_eq!(ids, vec![first.id, second.id]);
 }
+
+#[tokio::test]
+async fn a_cancelled_job_reports_cancelled_and_the_pool_goes_on() {
+    let server = RedisServer::start();
+    let target = server.target(1);
+    let pool = pool(Duration::from_secs(600));
+    let (reply, mut outcomes) = mpsc::unbounded_channel();
+
+    // Cancelled before it could connect, so the cancellation always wins.
+    let handle = pool.submit(job(&target, 0, Request::Test), reply);
+    handle.cancel();
+    let outcome = outcomes.recv().await.unwrap();
+    assert_eq!(outcome.id, handle.id);
+    assert_eq!(outcome.result.unwrap_err(), DriverError::Cancelled);
+
+    let tested = pool.run(job(&target, 0, Request::Test)).await;
+    assert!(matches!(tested, Ok(Response::Tested(_))), "{tested:?}");
+}
