@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use dbdeck::domain::ByteString;
-use dbdeck::domain::redis::{ScanRequest, ValuePage, ValueRequest, ValueWindow};
+use dbdeck::domain::redis::{
+    KeyFilter, KeyType, ScanRequest, ValuePage, ValueRequest, ValueWindow,
+};
 use dbdeck::driver::redis::{self as driver, RedisClient};
 
 use crate::redis_driver::{client, exec, read, scan_request, value_request};
@@ -177,4 +179,103 @@ async fn zero_byte_preview_reads_no_bytes_of_a_string() {
         truncated: true,
     };
     assert_eq!(page, expected);
+}
+
+#[tokio::test]
+async fn literal_filter_matches_glob_characters_as_text() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    for key in ["a*b", "axb", "a?b[1]", "a?b1", "back\\slash"] {
+        exec(&mut conn, &[b"SET", key.as_bytes(), b"v"]);
+    }
+    let client = client(&server).await;
+
+    for (text, expected) in [("a*b", "a*b"), ("?b[1", "a?b[1]"), ("k\\s", "back\\slash")] {
+        let request = ScanRequest {
+            filter: KeyFilter::Literal(text.to_owned()),
+            ..scan_request("")
+        };
+        let page = driver::scan_page(&client, &request).await.unwrap();
+        let keys: Vec<String> = page.items.iter().map(|k| k.key.escaped()).collect();
+        assert_eq!(keys, vec![ByteString::from(expected).escaped()], "{text}");
+        assert!(page.complete);
+    }
+}
+
+#[tokio::test]
+async fn type_filter_lists_only_keys_of_that_type() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    exec(&mut conn, &[b"SET", b"s", b"v"]);
+    exec(&mut conn, &[b"HSET", b"h1", b"f", b"v"]);
+    exec(&mut conn, &[b"HSET", b"h2", b"f", b"v"]);
+    exec(&mut conn, &[b"SADD", b"set", b"m"]);
+    let client = client(&server).await;
+
+    let request = ScanRequest {
+        key_type: Some(KeyType::Hash),
+        ..scan_request("*")
+    };
+    let page = driver::scan_page(&client, &request).await.unwrap();
+    let mut keys: Vec<String> = page.items.iter().map(|k| k.key.escaped()).collect();
+    keys.sort();
+    assert_eq!(keys, vec!["h1", "h2"]);
+    assert!(page.complete);
+}
+
+#[tokio::test]
+async fn streams_and_sets_page_to_their_last_item() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    let seed = "for i=1,250 do redis.call('XADD','s','*','n',i) end \
+                for i=1,1000 do redis.call('SADD','set','m'..i) end";
+    redis::cmd("EVAL")
+        .arg(seed)
+        .arg(0)
+        .query::<()>(&mut conn)
+        .unwrap();
+    let client = client(&server).await;
+
+    let mut request = value_request("s");
+    let mut numbers = Vec::new();
+    loop {
+        let page = driver::read_value(&client, &request).await.unwrap().page;
+        let ValuePage::Stream {
+            total,
+            entries,
+            last_id,
+        } = page
+        else {
+            panic!("s is a stream");
+        };
+        assert_eq!(total, 250);
+        numbers.extend(entries.iter().map(|e| e.fields[0].value.escaped()));
+        match last_id {
+            Some(id) => request.window = ValueWindow::After(id),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (1..=250).map(|n| n.to_string()).collect();
+    assert_eq!(numbers, expected);
+
+    let mut request = value_request("set");
+    let mut members = HashSet::new();
+    loop {
+        let page = driver::read_value(&client, &request).await.unwrap().page;
+        let ValuePage::Set {
+            total,
+            members: page,
+            next_cursor,
+        } = page
+        else {
+            panic!("set is a set");
+        };
+        assert_eq!(total, 1000);
+        members.extend(page);
+        match next_cursor {
+            Some(cursor) => request.window = ValueWindow::Cursor(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(members.len(), 1000);
 }
