@@ -10,6 +10,8 @@ use dbdeck::driver::DriverError;
 use dbdeck::worker::{Job, Request, Response, SessionStats, Sessions, TtlChange, WorkerPool};
 use tokio::sync::mpsc;
 
+use dbdeck::driver::redis::Timeouts;
+
 use crate::redis_driver::timeouts;
 use crate::support::redis::RedisServer;
 
@@ -225,4 +227,51 @@ async fn a_cancelled_job_reports_cancelled_and_the_pool_goes_on() {
 
     let tested = pool.run(job(&target, 0, Request::Test)).await;
     assert!(matches!(tested, Ok(Response::Tested(_))), "{tested:?}");
+}
+
+#[tokio::test]
+async fn wrong_password_and_no_server_are_told_apart() {
+    let mut server = RedisServer::start();
+    let mut setuser = redis::cmd("ACL");
+    setuser.arg(&["SETUSER", "viewer", "on", ">viewer-pass", "~*", "+@all"][..]);
+    setuser.query::<()>(&mut server.conn()).unwrap();
+    let pool = pool(Duration::from_secs(600));
+
+    let wrong = server.target_as(1, "viewer", "not-the-password");
+    let refused = pool.run(job(&wrong, 0, Request::Test)).await;
+    assert!(
+        matches!(refused, Err(DriverError::AuthFailed(_))),
+        "{refused:?}"
+    );
+
+    let right = server.target_as(2, "viewer", "viewer-pass");
+    let tested = pool.run(job(&right, 0, Request::Test)).await;
+    assert!(matches!(tested, Ok(Response::Tested(_))), "{tested:?}");
+
+    server.stop();
+    let unreachable = pool.run(job(&server.target(3), 0, Request::Test)).await;
+    assert!(
+        matches!(unreachable, Err(DriverError::Unavailable(_))),
+        "{unreachable:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_stops_answering_times_out() {
+    let server = RedisServer::start();
+    let target = server.target(1);
+    let quick = Timeouts {
+        connect: Duration::from_secs(2),
+        response: Duration::from_millis(200),
+    };
+    let pool = WorkerPool::new(Sessions::new(Duration::from_secs(600), quick), 2);
+    pool.run(job(&target, 0, Request::Databases)).await.unwrap();
+
+    // Every client's commands wait for a second; the reply deadline is 200 ms.
+    let mut pause = redis::cmd("CLIENT");
+    pause.arg(&["PAUSE", "1000", "ALL"][..]);
+    pause.query::<()>(&mut server.conn()).unwrap();
+    let late = pool.run(job(&target, 0, Request::Test)).await;
+    assert_eq!(late, Err(DriverError::Timeout));
+    assert_eq!(stats(&pool).open, 0, "a timed-out client is forgotten");
 }
