@@ -6,14 +6,18 @@ lean client would, as a baseline for `dbdeck keys`.
   keys_walk.py walk PORT [--meta]   SCAN COUNT 1000 over the whole keyspace;
                                     with --meta, one pipelined TYPE + PTTL +
                                     MEMORY USAGE round trip per page
+  keys_walk.py first N CMD...       seconds until CMD printed N lines (then
+                                    CMD is stopped), like `CMD | head -N`
+                                    without counting what CMD does after
 
-The walk prints one line per key, so `| head -100` measures the time to the
-first 100 keys exactly as it does for dbdeck. It speaks raw RESP over a
-socket and parses replies with hiredis, the fastest parser Python has.
+The walk prints one line per key. It speaks raw RESP over a socket and
+parses replies with hiredis, the fastest parser Python has.
 """
 
 import socket
+import subprocess
 import sys
+import time
 
 import hiredis
 
@@ -99,6 +103,18 @@ def walk(port, meta):
     out.flush()
 
 
+def first(count, command):
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    for _ in range(count):
+        if not child.stdout.readline():
+            break
+    elapsed = time.perf_counter() - started
+    child.kill()
+    child.wait()
+    print(f"{elapsed:.3f}")
+
+
 def main(argv):
     if len(argv) >= 3 and argv[0] == "seed":
         seed(int(argv[1]), int(argv[2]))
@@ -108,6 +124,8 @@ def main(argv):
         except BrokenPipeError:
             # `| head` closed the pipe: the measured part is done.
             sys.stderr.close()
+    elif len(argv) >= 3 and argv[0] == "first":
+        first(int(argv[1]), argv[2:])
     else:
         sys.exit(__doc__)
 

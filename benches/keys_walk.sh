@@ -55,8 +55,10 @@ seconds() {
 walk_dbdeck=$(seconds "'$DBDECK' keys '$url' --json > /dev/null")
 walk_meta=$(seconds "'$PY' '$HELPER' walk $port --meta > /dev/null")
 walk_bare=$(seconds "'$PY' '$HELPER' walk $port > /dev/null")
-first_dbdeck=$(seconds "'$DBDECK' keys '$url' --json 2>/dev/null | head -100 > /dev/null")
-first_meta=$(seconds "'$PY' '$HELPER' walk $port --meta | head -100 > /dev/null")
+# Until the 100th line arrives: like `| head -100`, without also timing how
+# long the writer takes to notice the closed pipe and exit.
+first_dbdeck=$("$PY" "$HELPER" first 100 "$DBDECK" keys "$url" --json)
+first_meta=$("$PY" "$HELPER" first 100 "$PY" "$HELPER" walk "$port" --meta)
 
 ratio() { "$PY" -c "print(f'{$1 / $2:.2f}')"; }
 printf '%-44s %8s s\n' \
