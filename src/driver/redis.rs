@@ -383,11 +383,15 @@ async fn read_string(
     key: &[u8],
     max_bytes: u64,
 ) -> Result<ValuePage, DriverError> {
+    // GETRANGE's end is inclusive and -1 means the last byte, so a zero cap
+    // must not become `0 -1`, which reads the whole value: ask for `1 0`,
+    // an empty range, instead.
+    let (first, last) = match i64::try_from(max_bytes).unwrap_or(i64::MAX) {
+        0 => (1, 0),
+        max => (0, max - 1),
+    };
     let mut range = redis::cmd("GETRANGE");
-    let last = i64::try_from(max_bytes)
-        .unwrap_or(i64::MAX)
-        .saturating_sub(1);
-    range.arg(key).arg(0).arg(last);
+    range.arg(key).arg(first).arg(last);
     let mut length = redis::cmd("STRLEN");
     length.arg(key);
     let (length, preview) = length_and_page(client, length, range).await?;
@@ -552,7 +556,14 @@ async fn read_stream(
     })
 }
 
-/// Sets a key to expire after `seconds`; refuses zero, which would delete it.
+/// The longest TTL accepted. Redis keeps an expiry as milliseconds since the
+/// epoch in an i64 and answers a plain `ERR` when `seconds * 1000 + now`
+/// would overflow; half that range leaves room for any `now`.
+pub const MAX_EXPIRE_SECS: u64 = i64::MAX.unsigned_abs() / 1000 / 2;
+
+/// Sets a key to expire after `seconds`; refuses zero, which would delete
+/// it, and a TTL too long for Redis to store, which is the user's mistake
+/// rather than a server failure.
 pub async fn expire(
     client: &RedisClient,
     key: &ByteString,
@@ -562,6 +573,11 @@ pub async fn expire(
         return Err(DriverError::InvalidInput(
             "a TTL of 0 would delete the key; delete it instead".into(),
         ));
+    }
+    if seconds > MAX_EXPIRE_SECS {
+        return Err(DriverError::InvalidInput(format!(
+            "a TTL can be at most {MAX_EXPIRE_SECS} seconds"
+        )));
     }
     let set: i64 = client
         .query(redis::cmd("EXPIRE").arg(key.as_bytes()).arg(seconds))

@@ -1,7 +1,17 @@
-//! The one integration-test binary: database behaviour against real
-//! servers that `support` starts or prepares.
+//! The one integration-test binary: every file here talks to real servers
+//! that `tests/support` starts or prepares.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail the test by panicking, like the tests themselves"
+)]
 
 #[path = "../support/mod.rs"]
 mod support;
 
+mod cli;
+mod redis_driver;
+mod redis_paging;
+mod redis_sessions;
 mod registry;

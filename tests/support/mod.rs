@@ -1,3 +1,6 @@
-//! Real servers for the integration tests, started or prepared per test.
+//! Real servers for the integration tests: redis-server instances started
+//! on free loopback ports, and a fresh PostgreSQL database per test, each
+//! stopped or dropped when the test is done.
 
 pub mod postgres;
+pub mod redis;

@@ -1,0 +1,174 @@
+//! A private `redis-server` per test: its own free loopback port, its own
+//! temporary directory, no persistence, killed on drop.
+//!
+//! Seeding goes through the `redis` crate's blocking API, which is plain and
+//! keeps the tests' own setup out of the async code under test.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dbdeck::domain::{ConnectTarget, Kind, ProfileId, Secret};
+use tempfile::TempDir;
+
+/// How long a fresh server gets to answer PING.
+const READY_WITHIN: Duration = Duration::from_secs(10);
+
+/// A running `redis-server` owned by one test.
+pub struct RedisServer {
+    port: u16,
+    args: Vec<String>,
+    dir: TempDir,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    /// Starts a server with the defaults.
+    pub fn start() -> Self {
+        Self::with_args(&[])
+    }
+
+    /// Starts a server with extra arguments, such as
+    /// `["--rename-command", "CONFIG", ""]` or `["--databases", "32"]`.
+    pub fn with_args(args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory for redis-server");
+        let args = args.iter().map(|a| (*a).to_owned()).collect();
+        let mut server = Self {
+            port: 0,
+            args,
+            dir,
+            child: None,
+        };
+        // Another process may take the free port before the server binds it.
+        for _ in 0..5 {
+            server.port = free_port();
+            if server.spawn() {
+                return server;
+            }
+        }
+        panic!("redis-server did not start; is it installed (scripts/test installs it)?");
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `redis://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// A connection target for the driver, built without the registry.
+    pub fn target(&self, id: i64) -> ConnectTarget {
+        ConnectTarget {
+            id: ProfileId(id),
+            name: format!("test-{id}"),
+            kind: Kind::Redis,
+            url: self.url(),
+            password: None,
+            read_only: false,
+            revision: 0,
+        }
+    }
+
+    /// A target that logs in as `user` with `password`.
+    pub fn target_as(&self, id: i64, user: &str, password: &str) -> ConnectTarget {
+        ConnectTarget {
+            url: format!("redis://{user}@127.0.0.1:{}", self.port),
+            password: Some(Secret::new(password)),
+            ..self.target(id)
+        }
+    }
+
+    /// A blocking connection to database 0 as the default user, for seeding.
+    pub fn conn(&self) -> redis::Connection {
+        self.conn_db(0)
+    }
+
+    /// A blocking connection to database `db`, for seeding.
+    pub fn conn_db(&self, db: u32) -> redis::Connection {
+        let url = format!("{}/{db}", self.url());
+        redis::Client::open(url)
+            .and_then(|client| client.get_connection())
+            .expect("a seeding connection to the test server")
+    }
+
+    /// Kills the server and waits for it to exit; the port stays reserved
+    /// for `restart`.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port, empty.
+    pub fn restart(&mut self) {
+        self.stop();
+        assert!(
+            self.spawn(),
+            "redis-server did not restart on port {}",
+            self.port
+        );
+    }
+
+    /// Spawns the process and waits for PING; false if it exited instead.
+    fn spawn(&mut self) -> bool {
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .arg("--dir")
+            .arg(self.dir.path())
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH");
+        self.child = Some(child);
+        let ready = self.wait_ready();
+        if !ready {
+            self.stop();
+        }
+        ready
+    }
+
+    fn wait_ready(&mut self) -> bool {
+        let deadline = Instant::now() + READY_WITHIN;
+        let url = self.url();
+        while Instant::now() < deadline {
+            if let Some(child) = self.child.as_mut()
+                && matches!(child.try_wait(), Ok(Some(_)))
+            {
+                self.child = None;
+                return false;
+            }
+            // INFO names the process, so a server another test started on
+            // the same port is never mistaken for this one.
+            let info = redis::Client::open(url.as_str())
+                .and_then(|client| client.get_connection())
+                .and_then(|mut conn| redis::cmd("INFO").arg("server").query::<String>(&mut conn));
+            if let Ok(info) = info {
+                let pid = self.child.as_ref().map(Child::id);
+                return pid.is_some_and(|pid| info.contains(&format!("process_id:{pid}\r\n")));
+            }
+            // Polling the readiness condition, not waiting for a result.
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A loopback port nothing listens on right now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free loopback port")
+}
