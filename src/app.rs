@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command, ConnCommand, KeysArgs};
 use crate::config::{Paths, Settings};
 use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, Probe, ServerSummary};
 use crate::registry::NewProfile;
-use crate::service::Service;
+use crate::service::{Service, ServiceError};
 use crate::worker::{Job, Request, Response};
 
 /// Runs the parsed command line to completion.
@@ -63,7 +63,8 @@ fn start_logging(
     tui_mode: bool,
 ) -> color_eyre::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("DBDECK_LOG").unwrap_or_else(|_| EnvFilter::new("warn,sqlx=error"));
+    let filter =
+        EnvFilter::try_from_env("DBDECK_LOG").unwrap_or_else(|_| EnvFilter::new("warn,sqlx=error"));
     if !tui_mode {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
@@ -170,19 +171,27 @@ async fn keys(service: &Arc<Service>, args: KeysArgs) -> color_eyre::Result<()> 
     };
     let key_type = args.key_type.as_deref().and_then(KeyType::from_reply);
     let scan = service.scan_request(filter, key_type);
+    let db = args.db.unwrap_or_else(|| service.default_db(&target));
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let json = args.json;
-    service
-        .walk_keys(&target, args.db, scan, |items| {
+    let walked = service
+        .walk_keys(&target, db, scan, |items| {
             items
                 .iter()
-                .try_for_each(|info| write_key(&mut out, info, json))
+                .try_for_each(|info| write_key(&mut out, info, json))?;
+            // Each page reaches a pipe as soon as it is read, and a closed
+            // pipe (`| head`) stops the walk at the next page.
+            out.flush()
         })
-        .await?;
-    out.flush()?;
-    Ok(())
+        .await;
+    match walked {
+        Ok(_) => Ok(out.flush()?),
+        // The reader went away (`| head`): stopping is what it asked for.
+        Err(ServiceError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(other) => Err(other.into()),
+    }
 }
 
 fn write_key(out: &mut impl std::io::Write, info: &KeyInfo, json: bool) -> std::io::Result<()> {

@@ -89,9 +89,9 @@ pub struct KeysArgs {
     #[arg(long = "type", value_name = "TYPE")]
     pub key_type: Option<String>,
 
-    /// The database number.
-    #[arg(long, default_value_t = 0)]
-    pub db: u32,
+    /// The database number (default: the one in the URL, else 0).
+    #[arg(long)]
+    pub db: Option<u32>,
 
     /// One JSON object per line instead of a table.
     #[arg(long)]

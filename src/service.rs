@@ -35,6 +35,8 @@ pub enum ServiceError {
     Driver(#[from] DriverError),
     #[error("{0}")]
     InvalidInput(String),
+    #[error("could not write the output: {0}")]
+    Output(#[source] std::io::Error),
 }
 
 /// The application's engine, shared by the TUI, the CLI and the API.
@@ -158,6 +160,14 @@ impl Service {
         Ok(target)
     }
 
+    /// The database to open first: the one the URL names, else 0.
+    pub fn default_db(&self, target: &ConnectTarget) -> u32 {
+        match target.kind {
+            Kind::Redis => crate::driver::redis::url_database(&target.url),
+            _ => 0,
+        }
+    }
+
     /// Starts a job; its outcome arrives on `reply`.
     pub fn submit(&self, job: Job, reply: mpsc::UnboundedSender<Outcome>) -> JobHandle {
         self.pool.submit(job, reply)
@@ -211,7 +221,7 @@ impl Service {
                 ));
             };
             seen += page.items.len() as u64;
-            sink(&page.items).map_err(|e| ServiceError::InvalidInput(format!("output: {e}")))?;
+            sink(&page.items).map_err(ServiceError::Output)?;
             match page.next_cursor {
                 Some(cursor) => scan.cursor = cursor,
                 None => return Ok(seen),

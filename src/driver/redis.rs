@@ -42,6 +42,14 @@ pub struct RedisClient {
     conn: ConnectionManager,
 }
 
+/// The database a URL names (`redis://host/3` → 3), or 0.
+pub fn url_database(url: &str) -> u32 {
+    url.into_connection_info()
+        .ok()
+        .and_then(|info| u32::try_from(info.redis_settings().db()).ok())
+        .unwrap_or(0)
+}
+
 /// Opens a client on database `db` of the target's server.
 pub async fn connect(
     target: &ConnectTarget,
@@ -378,6 +386,20 @@ async fn length_and_page(
     Ok((decode(length)?, page))
 }
 
+/// Like `length_and_page`, for the types Redis deletes when they become
+/// empty (hash, list, set, zset): a length of zero means the key vanished
+/// between TYPE and the read, which must not look like an empty value.
+async fn collection_page(
+    client: &RedisClient,
+    length: Cmd,
+    page: Cmd,
+) -> Result<(u64, Value), DriverError> {
+    match length_and_page(client, length, page).await? {
+        (0, _) => Err(DriverError::NotFound),
+        found => Ok(found),
+    }
+}
+
 async fn read_string(
     client: &RedisClient,
     key: &[u8],
@@ -430,7 +452,7 @@ async fn read_hash(
         .arg(cursor_of(&request.window))
         .arg("COUNT")
         .arg(request.count);
-    let (total, page) = length_and_page(client, length, scan).await?;
+    let (total, page) = collection_page(client, length, scan).await?;
     let (next, flat): (u64, Vec<Vec<u8>>) = decode(page)?;
     Ok(ValuePage::Hash {
         total,
@@ -463,7 +485,7 @@ async fn read_list(
     length.arg(key);
     let mut range = redis::cmd("LRANGE");
     range.arg(key).arg(start).arg(stop);
-    let (total, page) = length_and_page(client, length, range).await?;
+    let (total, page) = collection_page(client, length, range).await?;
     let items: Vec<Vec<u8>> = decode(page)?;
     Ok(ValuePage::List {
         total,
@@ -484,7 +506,7 @@ async fn read_set(
         .arg(cursor_of(&request.window))
         .arg("COUNT")
         .arg(request.count);
-    let (total, page) = length_and_page(client, length, scan).await?;
+    let (total, page) = collection_page(client, length, scan).await?;
     let (next, members): (u64, Vec<Vec<u8>>) = decode(page)?;
     let members = members.into_iter().map(ByteString::new).collect();
     Ok(ValuePage::Set {
@@ -505,7 +527,7 @@ async fn read_zset(
     length.arg(key);
     let mut range = redis::cmd("ZRANGE");
     range.arg(key).arg(start).arg(stop).arg("WITHSCORES");
-    let (total, page) = length_and_page(client, length, range).await?;
+    let (total, page) = collection_page(client, length, range).await?;
     // RESP2 sends each score as the server's own text; keep it verbatim.
     let members = pairs(decode(page)?)
         .into_iter()

@@ -110,7 +110,7 @@ async fn run_limited(
     if let Err(error) = &result
         && error.is_connection_lost()
     {
-        sessions.forget(job.target.id, job.db);
+        sessions.forget(&job.target, job.db);
     }
     result
 }

@@ -79,9 +79,16 @@ impl Sessions {
     }
 
     /// Drops one client after its connection was lost, so the next request
-    /// reconnects from scratch.
-    pub fn forget(&self, id: ProfileId, db: u32) {
-        self.clients().remove(&(id, db));
+    /// reconnects from scratch. A newer client, opened for a later revision
+    /// of the profile, is kept.
+    pub fn forget(&self, target: &ConnectTarget, db: u32) {
+        let mut clients = self.clients();
+        if clients
+            .get(&(target.id, db))
+            .is_some_and(|e| e.revision == target.revision)
+        {
+            clients.remove(&(target.id, db));
+        }
     }
 
     /// Closes clients unused for longer than the idle time; returns how many.
