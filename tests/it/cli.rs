@@ -1,8 +1,7 @@
 //! The built `dbdeck` binary, run as a script would run it. Its registry,
 //! config and data live in a temporary directory, never the user's.
 
-use std::process::Command;
-
+use crate::support::cli::{dbdeck, run_ok};
 use crate::support::redis::RedisServer;
 
 fn memory_usage(conn: &mut redis::Connection, key: &[u8]) -> u64 {
@@ -41,25 +40,12 @@ fn keys_json_streams_each_matching_key_with_its_metadata() {
         .unwrap();
 
     let home = tempfile::tempdir().unwrap();
-    let registry = format!("sqlite://{}", home.path().join("r.db").display());
-    let output = Command::new(env!("CARGO_BIN_EXE_dbdeck"))
-        .args(["keys", &server.url(), "--json", "--match", "x*"])
-        .args(["--registry", &registry])
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_STATE_HOME", home.path().join("state"))
-        .env_remove("DBDECK_REGISTRY")
-        .env_remove("DBDECK_SECRET_KEY")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "dbdeck keys failed: {stderr}");
+    let stdout = run_ok(
+        home.path(),
+        &["keys", &server.url(), "--json", "--match", "x*"],
+    );
 
-    let mut lines: Vec<&str> = std::str::from_utf8(&output.stdout)
-        .unwrap()
-        .lines()
-        .collect();
+    let mut lines: Vec<&str> = stdout.lines().collect();
     lines.sort_unstable();
     let expected = [
         format!(
@@ -76,4 +62,100 @@ fn keys_json_streams_each_matching_key_with_its_metadata() {
         ),
     ];
     assert_eq!(lines, expected);
+}
+
+#[test]
+fn keys_reads_the_database_the_url_names_and_stops_at_a_closed_pipe() {
+    let server = RedisServer::start();
+    let mut conn = server.conn_db(3);
+    let mut seed = redis::pipe();
+    for i in 0..5_000 {
+        seed.cmd("SET").arg(format!("k:{i}")).arg("v").ignore();
+    }
+    seed.query::<()>(&mut conn).unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let in_db3 = run_ok(home.path(), &["keys", &format!("{}/3", server.url())]);
+    assert_eq!(in_db3.lines().count(), 5_000);
+    let in_db0 = run_ok(
+        home.path(),
+        &["keys", &format!("{}/3", server.url()), "--db", "0"],
+    );
+    assert_eq!(in_db0, "");
+
+    // A reader that stops early (like `| head -1`) ends the walk quietly.
+    let mut child = dbdeck(home.path())
+        .args(["keys", &format!("{}/3", server.url()), "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let stdout = child.stdout.take().unwrap();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(first.starts_with(r#"{"key":"k:"#), "{first}");
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn conn_add_list_test_and_remove_keep_the_password_secret() {
+    let server = RedisServer::start();
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("requirepass")
+        .arg("p#ss@w/rd:%?")
+        .query::<()>(&mut server.conn())
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let encoded = format!(
+        "redis://:p%23ss%40w%2Frd%3A%25%3F@127.0.0.1:{}/0",
+        server.port()
+    );
+
+    let unencoded = format!("redis://:p#ss@w/rd:%?@127.0.0.1:{}/0", server.port());
+    let refused = dbdeck(home.path())
+        .args(["conn", "add", "bad", &unencoded])
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        message.contains("password") && message.contains("%23"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("p#ss"),
+        "the password was echoed: {message}"
+    );
+
+    run_ok(
+        home.path(),
+        &["conn", "add", "secured", &encoded, "--read-only"],
+    );
+    let listed = run_ok(home.path(), &["conn", "list"]);
+    assert_eq!(
+        listed,
+        format!(
+            "secured\tredis\tredis://127.0.0.1:{}/0 [read-only]\n",
+            server.port()
+        )
+    );
+    let tested = run_ok(home.path(), &["conn", "test", "secured", "--json"]);
+    let summary: serde_json::Value = serde_json::from_str(&tested).unwrap();
+    assert_eq!(summary["mode"], "standalone");
+    assert!(
+        summary["version"]
+            .as_str()
+            .unwrap()
+            .starts_with(char::is_numeric)
+    );
+    assert!(summary["latency_ms"].as_f64().unwrap() >= 0.0);
+
+    assert_eq!(
+        run_ok(home.path(), &["conn", "rm", "secured"]),
+        "removed secured\n"
+    );
+    assert_eq!(run_ok(home.path(), &["conn", "list"]), "");
 }

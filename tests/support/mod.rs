@@ -2,5 +2,6 @@
 //! on free loopback ports, and a fresh PostgreSQL database per test, each
 //! stopped or dropped when the test is done.
 
+pub mod cli;
 pub mod postgres;
 pub mod redis;
