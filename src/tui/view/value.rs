@@ -1,0 +1,297 @@
+//! The value pane: a header (key, type, TTL, size) and the visible part of
+//! the loaded page, shaped by the key's type.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{dim_style, error_style, pane};
+use crate::domain::ByteString;
+use crate::domain::bytes::escape_bytes;
+use crate::domain::redis::{KeyValue, Probe, ValuePage};
+use crate::tui::effect::Slot;
+use crate::tui::state::value::StringView;
+use crate::tui::state::{Focus, State};
+use crate::tui::text;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    let block = pane(state, Line::from(" Value "), Focus::Value);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let value = &state.value;
+    let notice = match (&value.key, &value.data) {
+        (None, _) => Some("Select a key to see its value.".to_owned()),
+        (Some(key), _) if value.gone => Some(format!("{}: key no longer exists", key.escaped())),
+        (Some(_), _) if value.error.is_some() => value
+            .error
+            .as_ref()
+            .map(|e| format!("Could not read the value: {e}\nPress r to retry.")),
+        (Some(key), None) => Some(format!("{}: loading…", key.escaped())),
+        (Some(_), Some(_)) => None,
+    };
+    if let Some(notice) = notice {
+        let style = if value.error.is_some() || value.gone {
+            error_style(state)
+        } else {
+            dim_style(state)
+        };
+        let text = state.glyphs.data(&notice).into_owned();
+        frame.render_widget(
+            Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
+            inner,
+        );
+        return;
+    }
+    if let Some(data) = &value.data {
+        render_value(frame, inner, state, data);
+    }
+}
+
+fn render_value(frame: &mut Frame, area: Rect, state: &State, data: &KeyValue) {
+    let header = header(state, data);
+    let height = u16::try_from(header.len()).unwrap_or(u16::MAX);
+    let [head_area, body_area] =
+        Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(header), head_area);
+
+    let rows = usize::from(body_area.height);
+    let width = usize::from(body_area.width);
+    let body = body(state, data, rows, width);
+    let wrap = matches!(data.page, ValuePage::String { .. } | ValuePage::Json { .. });
+    let paragraph = Paragraph::new(body);
+    let paragraph = if wrap {
+        paragraph.wrap(Wrap { trim: false })
+    } else {
+        paragraph
+    };
+    frame.render_widget(paragraph, body_area);
+}
+
+fn header(state: &State, data: &KeyValue) -> Vec<Line<'static>> {
+    let glyphs = &state.glyphs;
+    let sep = glyphs.separator;
+    let size = match data.size {
+        Probe::Known(bytes) => text::bytes(bytes),
+        Probe::Unavailable => "n/a".to_owned(),
+    };
+    let busy = if state.is_waiting(&Slot::Value) {
+        " (loading…)"
+    } else {
+        ""
+    };
+    let mut lines = vec![
+        Line::from(
+            glyphs
+                .data(&format!("key: {}", data.key.escaped()))
+                .into_owned(),
+        ),
+        Line::from(format!(
+            "type: {}{sep}TTL: {}{sep}size: {size}{busy}",
+            glyphs.data(data.key_type.name()),
+            data.ttl
+        )),
+    ];
+    if let Some(extra) = page_line(state, &data.page) {
+        lines.push(Line::from(extra).style(dim_style(state)));
+    }
+    lines
+}
+
+/// What part of the value is shown, and how far it goes.
+fn page_line(state: &State, page: &ValuePage) -> Option<String> {
+    let sep = state.glyphs.separator;
+    let range = |start: u64, shown: usize, total: u64| {
+        let end = start + shown as u64;
+        let first = if shown == 0 { start } else { start + 1 };
+        format!("items {first}-{end} of {}", text::count(total))
+    };
+    Some(match page {
+        ValuePage::String {
+            length,
+            preview,
+            truncated,
+        } => {
+            let view = match state.value.view {
+                StringView::Text => "text",
+                StringView::Hex => "hex",
+                StringView::Json => "JSON",
+            };
+            let mut line = format!("length: {} bytes{sep}{view} view", text::count(*length));
+            if *truncated {
+                line.push_str(&format!(
+                    "{sep}truncated: showing first {} of {} bytes",
+                    text::count(preview.len() as u64),
+                    text::count(*length)
+                ));
+            }
+            line
+        }
+        ValuePage::List {
+            total,
+            start,
+            items,
+        } => range(*start, items.len(), *total),
+        ValuePage::Zset {
+            total,
+            start,
+            members,
+        } => range(*start, members.len(), *total),
+        ValuePage::Hash { total, entries, .. } => {
+            format!(
+                "{} fields{sep}page of {}",
+                text::count(*total),
+                entries.len()
+            )
+        }
+        ValuePage::Set { total, members, .. } => {
+            format!(
+                "{} members{sep}page of {}",
+                text::count(*total),
+                members.len()
+            )
+        }
+        ValuePage::Stream { total, entries, .. } => {
+            format!(
+                "{} entries{sep}page of {}",
+                text::count(*total),
+                entries.len()
+            )
+        }
+        ValuePage::Json { .. } | ValuePage::Module { .. } => return None,
+    })
+}
+
+fn body(state: &State, data: &KeyValue, rows: usize, width: usize) -> Vec<Line<'static>> {
+    let skip = state.value.scroll;
+    let glyphs = &state.glyphs;
+    let esc = |bytes: &ByteString| glyphs.data(&bytes.escaped()).into_owned();
+    let pair = |left: String, right: String, left_width: usize| {
+        let left = glyphs.cell(&left, left_width);
+        let pad = left_width.saturating_sub(text::width(&left));
+        let right = glyphs.cell(&right, width.saturating_sub(left_width + 1));
+        Line::from(format!("{left}{} {right}", " ".repeat(pad)))
+    };
+    let half = (width / 2).max(1);
+    match &data.page {
+        ValuePage::String { preview, .. } => string_body(state, preview, skip, rows),
+        ValuePage::Hash { entries, .. } => entries
+            .iter()
+            .skip(skip)
+            .take(rows)
+            .map(|e| pair(esc(&e.field), esc(&e.value), half))
+            .collect(),
+        ValuePage::List { start, items, .. } => {
+            let index_width = (start + items.len() as u64).to_string().len().max(5);
+            items
+                .iter()
+                .enumerate()
+                .skip(skip)
+                .take(rows)
+                .map(|(i, item)| pair((start + i as u64).to_string(), esc(item), index_width))
+                .collect()
+        }
+        ValuePage::Set { members, .. } => members
+            .iter()
+            .skip(skip)
+            .take(rows)
+            .map(|m| Line::from(glyphs.cell(&m.escaped(), width)))
+            .collect(),
+        ValuePage::Zset { members, .. } => members
+            .iter()
+            .skip(skip)
+            .take(rows)
+            .map(|m| pair(esc(&m.member), glyphs.data(&m.score).into_owned(), half))
+            .collect(),
+        ValuePage::Stream { entries, .. } => entries
+            .iter()
+            .skip(skip)
+            .take(rows)
+            .map(|entry| {
+                let fields: Vec<String> = entry
+                    .fields
+                    .iter()
+                    .map(|f| format!("{}={}", esc(&f.field), esc(&f.value)))
+                    .collect();
+                pair(escape_bytes(entry.id.as_bytes()), fields.join(" "), 16)
+            })
+            .collect(),
+        ValuePage::Json { text } => json_body(state, text, skip, rows),
+        ValuePage::Module { type_name } => vec![Line::from(format!(
+            "no viewer for this type ({})",
+            glyphs.data(&escape_bytes(type_name.as_bytes()))
+        ))],
+    }
+}
+
+fn string_body(
+    state: &State,
+    preview: &ByteString,
+    skip: usize,
+    rows: usize,
+) -> Vec<Line<'static>> {
+    let glyphs = &state.glyphs;
+    match state.value.view {
+        StringView::Hex => hex_lines(preview.as_bytes(), skip, rows),
+        StringView::Json => match &state.value.pretty {
+            Some(pretty) => text_lines(state, pretty, skip, rows),
+            None => Vec::new(),
+        },
+        StringView::Text => preview
+            .as_bytes()
+            .split(|b| *b == b'\n')
+            .skip(skip)
+            .take(rows)
+            .map(|line| Line::from(glyphs.data(&escape_bytes(line)).into_owned()))
+            .collect(),
+    }
+}
+
+fn json_body(state: &State, raw: &str, skip: usize, rows: usize) -> Vec<Line<'static>> {
+    let pretty = crate::tui::state::value::pretty_json(
+        &ByteString::from(raw),
+        false,
+        state.config.max_pretty_json_bytes,
+    );
+    text_lines(state, pretty.as_deref().unwrap_or(raw), skip, rows)
+}
+
+fn text_lines(state: &State, text: &str, skip: usize, rows: usize) -> Vec<Line<'static>> {
+    text.lines()
+        .skip(skip)
+        .take(rows)
+        .map(|line| {
+            Line::from(
+                state
+                    .glyphs
+                    .data(&escape_bytes(line.as_bytes()))
+                    .into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A hex dump of the visible rows: offset, 16 bytes, printable ASCII.
+fn hex_lines(bytes: &[u8], skip: usize, rows: usize) -> Vec<Line<'static>> {
+    bytes
+        .chunks(16)
+        .enumerate()
+        .skip(skip)
+        .take(rows)
+        .map(|(row, chunk)| {
+            let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+            let ascii: String = chunk
+                .iter()
+                .map(|b| {
+                    if b.is_ascii_graphic() || *b == b' ' {
+                        char::from(*b)
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            Line::from(format!("{:08x}  {:<47}  {ascii}", row * 16, hex.join(" ")))
+        })
+        .collect()
+}
