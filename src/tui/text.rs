@@ -72,6 +72,16 @@ impl Glyphs {
         Cow::Owned(out)
     }
 
+    /// UI text (messages, summaries) for this terminal: the UI's own
+    /// glyphs become ASCII, then any data in it is escaped as `data` does.
+    pub fn ui<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        if !self.ascii || text.is_ascii() {
+            return Cow::Borrowed(text);
+        }
+        let plain = text.replace('·', "|").replace('…', "...").replace('—', "-");
+        Cow::Owned(self.data(&plain).into_owned())
+    }
+
     /// `data` then `fit`: the usual path for a table cell.
     pub fn cell(&self, text: &str, width: usize) -> String {
         fit(&self.data(text), width, self.ellipsis)
@@ -118,6 +128,25 @@ pub fn fit(text: &str, max: usize, ellipsis: &str) -> String {
     out
 }
 
+/// Splits `text` into pieces of at most `max` cells (at least one grapheme
+/// each), for headers that must wrap predictably.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    let mut used = 0;
+    for grapheme in text.graphemes(true) {
+        let w = grapheme.width();
+        if used + w > max && used > 0 {
+            lines.push(String::new());
+            used = 0;
+        }
+        used += w;
+        if let Some(line) = lines.last_mut() {
+            line.push_str(grapheme);
+        }
+    }
+    lines
+}
+
 /// Groups digits by thousands: `1234567` → `1,234,567`.
 pub fn count(n: u64) -> String {
     let digits = n.to_string();
@@ -160,9 +189,21 @@ mod tests {
     }
 
     #[test]
+    fn wrap_splits_by_width() {
+        assert_eq!(wrap("abcdef", 4), ["abcd", "ef"]);
+        assert_eq!(wrap("😁😁😁", 5), ["😁😁", "😁"]);
+        assert_eq!(wrap("", 4), [""]);
+        assert_eq!(wrap("ab", 0), ["a", "b"]);
+    }
+
+    #[test]
     fn ascii_mode_escapes_non_ascii_data() {
         assert_eq!(Glyphs::ASCII.data("naïve 😁"), "na\\u{ef}ve \\u{1f601}");
         assert_eq!(Glyphs::UNICODE.data("naïve"), "naïve");
+        assert_eq!(
+            Glyphs::ASCII.ui("3 keys · loading… é"),
+            "3 keys | loading... \\u{e9}"
+        );
     }
 
     #[test]

@@ -161,6 +161,12 @@ impl Harness {
     /// Connected, with `items` listed from a first page.
     pub fn with_keys(items: Vec<KeyInfo>, next_cursor: Option<u64>) -> Self {
         let mut h = Self::connected(false);
+        let databases = h.last(|r| matches!(r, Request::Databases));
+        let list = vec![crate::domain::redis::DatabaseInfo {
+            index: 0,
+            keys: Some(items.len() as u64),
+        }];
+        h.reply(databases, Ok(Response::Databases(list)));
         let (scan, _) = h.last_scan();
         h.reply(scan, Ok(page(items, next_cursor)));
         h

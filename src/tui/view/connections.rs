@@ -6,8 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{dim_style, error_style, pane, selected_style, window_start};
+use crate::domain::Profile;
 use crate::tui::state::connections::{ConnStatus, Row};
 use crate::tui::state::{Focus, State};
+use crate::tui::text;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let block = pane(state, Line::from(" Connections "), Focus::Connections);
@@ -41,35 +43,22 @@ fn line<'a>(state: &State, row: &Row<'_>, index: usize, width: usize) -> Line<'a
     match row {
         Row::Local(url) => {
             let text = format!("{url} found · Enter to connect");
-            spans.push(Span::raw(glyphs.cell(&text, width.saturating_sub(2))));
+            let text = text::fit(&glyphs.ui(&text), width.saturating_sub(2), glyphs.ellipsis);
+            spans.push(Span::raw(text));
         }
         Row::Profile(profile) => {
-            let current = state
-                .session
-                .as_ref()
-                .is_some_and(|s| s.target.id == profile.id);
-            let badge = if profile.read_only {
-                " [read-only]"
-            } else {
-                ""
-            };
-            let head = format!(
-                "{:<8} {}{}{badge}",
-                profile.kind.name(),
-                if current { "*" } else { "" },
-                glyphs.data(&profile.name)
-            );
             let (status, failed) = status_text(state.connections.status.get(&profile.id));
-            let room = width.saturating_sub(2 + crate::tui::text::width(&status) + 1);
-            let head = glyphs.cell(&head, room);
-            let pad = room.saturating_sub(crate::tui::text::width(&head)) + 1;
+            let status = text::fit(&glyphs.ui(&status), width / 2, glyphs.ellipsis);
+            let room = width.saturating_sub(2 + text::width(&status) + 1);
+            let head = glyphs.cell(&head_text(state, profile), room);
+            let pad = room.saturating_sub(text::width(&head)) + 1;
             spans.push(Span::raw(format!("{head}{}", " ".repeat(pad))));
             let style = if failed {
                 error_style(state)
             } else {
                 dim_style(state)
             };
-            spans.push(Span::styled(glyphs.cell(&status, width), style));
+            spans.push(Span::styled(status, style));
         }
     }
     let line = Line::from(spans);
@@ -78,6 +67,21 @@ fn line<'a>(state: &State, row: &Row<'_>, index: usize, width: usize) -> Line<'a
     } else {
         line
     }
+}
+
+/// Kind, name (starred when current) and the read-only badge.
+fn head_text(state: &State, profile: &Profile) -> String {
+    let current = state
+        .session
+        .as_ref()
+        .is_some_and(|s| s.target.id == profile.id);
+    let star = if current { "*" } else { "" };
+    let badge = if profile.read_only {
+        " [read-only]"
+    } else {
+        ""
+    };
+    format!("{:<6} {star}{}{badge}", profile.kind.name(), profile.name)
 }
 
 fn status_text(status: Option<&ConnStatus>) -> (String, bool) {

@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 
 use super::{dim_style, pane, selected_style, window_start};
-use crate::domain::redis::{KeyFilter, KeyInfo, Probe};
+use crate::domain::redis::{KeyFilter, KeyInfo, Probe, Ttl, short_duration};
 use crate::tui::effect::Slot;
 use crate::tui::state::{Focus, State};
 use crate::tui::text;
@@ -27,7 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             None => "Not connected: choose a connection and press Enter.".to_owned(),
             Some(_) => keys.summary(state.config.scan_count, state.is_waiting(&Slot::Scan)),
         };
-        let body = Paragraph::new(state.glyphs.data(&text).into_owned())
+        let body = Paragraph::new(state.glyphs.ui(&text).into_owned())
             .style(dim_style(state))
             .wrap(Wrap { trim: true });
         frame.render_widget(body, inner);
@@ -50,24 +50,54 @@ fn title(state: &State) -> Line<'static> {
         title.push_str(&format!("{sep}{key_type} only"));
     }
     title.push(' ');
-    Line::from(state.glyphs.data(&title).into_owned())
+    Line::from(state.glyphs.ui(&title).into_owned())
 }
 
-/// Columns that fit: the key always, then type, TTL and size as room allows.
-fn widths(total: usize) -> (usize, bool, bool, bool) {
-    let marker = 2;
-    let mut key = total.saturating_sub(marker);
+/// The key column keeps at least this many cells before others are added.
+const MIN_KEY_WIDTH: usize = 16;
+
+/// The short TTL form: "1h 20m", "no expiry".
+const TTL_SHORT: usize = 9;
+
+/// Which columns fit beside the key, and how wide each is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Columns {
+    key: usize,
+    key_type: bool,
+    size: bool,
+    /// 0 (hidden), `TTL_SHORT` or `TTL_WIDTH` ("expires in 1h 20m").
+    ttl: usize,
+}
+
+/// The key always shows; type, size and TTL are added while the key keeps
+/// its minimum width, TTL in its long form only when there is room.
+fn columns(total: usize) -> Columns {
+    // The marker column and the space after it.
+    let mut key = total.saturating_sub(3);
     let mut take = |w: usize| {
-        let fits = key >= w + 1 + 12;
+        let fits = key >= w + 1 + MIN_KEY_WIDTH;
         if fits {
             key -= w + 1;
         }
         fits
     };
-    let show_type = take(TYPE_WIDTH);
-    let show_ttl = take(TTL_WIDTH);
-    let show_size = take(SIZE_WIDTH);
-    (key, show_type, show_ttl, show_size)
+    let key_type = take(TYPE_WIDTH);
+    let size = take(SIZE_WIDTH);
+    let ttl = if take(TTL_WIDTH + 8) {
+        TTL_WIDTH
+    } else if take(TTL_SHORT) {
+        TTL_SHORT
+    } else {
+        0
+    };
+    // The extra 8 cells asked for the long TTL go back to the key.
+    let key = if ttl == TTL_WIDTH { key + 8 } else { key };
+    Columns {
+        key,
+        key_type,
+        size,
+        ttl,
+    }
 }
 
 fn table<'a>(state: &'a State, area: Rect) -> Table<'a> {
@@ -75,36 +105,14 @@ fn table<'a>(state: &'a State, area: Rect) -> Table<'a> {
     let height = usize::from(area.height);
     let start = window_start(keys.selected, height);
     let end = keys.items.len().min(start + height);
-    let (key_width, show_type, show_ttl, show_size) = widths(usize::from(area.width));
+    let cols = columns(usize::from(area.width));
 
     let rows = keys.items[start.min(end)..end]
         .iter()
         .enumerate()
         .map(|(i, info)| {
             let selected = start + i == keys.selected;
-            let mut cells = vec![
-                if selected {
-                    state.glyphs.selected
-                } else {
-                    "  "
-                }
-                .to_owned(),
-                state.glyphs.cell(&info.key.escaped(), key_width),
-            ];
-            if show_type {
-                cells.push(text::fit(
-                    &type_text(info),
-                    TYPE_WIDTH,
-                    state.glyphs.ellipsis,
-                ));
-            }
-            if show_ttl {
-                cells.push(text::fit(&ttl_text(info), TTL_WIDTH, state.glyphs.ellipsis));
-            }
-            if show_size {
-                cells.push(format!("{:>SIZE_WIDTH$}", size_text(info)));
-            }
-            let row = Row::new(cells);
+            let row = Row::new(cells(state, info, cols, selected));
             match (selected, info.is_gone()) {
                 (true, _) => row.style(selected_style(state)),
                 (false, true) => row.style(dim_style(state)),
@@ -112,17 +120,39 @@ fn table<'a>(state: &'a State, area: Rect) -> Table<'a> {
             }
         });
 
-    let mut constraints = vec![Constraint::Length(2), Constraint::Length(key_width as u16)];
-    for (shown, width) in [
-        (show_type, TYPE_WIDTH),
-        (show_ttl, TTL_WIDTH),
-        (show_size, SIZE_WIDTH),
-    ] {
+    let length = |w: usize| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX));
+    let mut constraints = vec![length(2), length(cols.key)];
+    let optional = [
+        (cols.key_type, TYPE_WIDTH),
+        (cols.ttl > 0, cols.ttl),
+        (cols.size, SIZE_WIDTH),
+    ];
+    for (shown, width) in optional {
         if shown {
-            constraints.push(Constraint::Length(width as u16));
+            constraints.push(length(width));
         }
     }
     Table::new(rows, constraints).column_spacing(1)
+}
+
+/// One row's cells, each already cut to its column's width.
+fn cells(state: &State, info: &KeyInfo, cols: Columns, selected: bool) -> Vec<String> {
+    let glyphs = &state.glyphs;
+    let marker = if selected { glyphs.selected } else { "  " };
+    let mut cells = vec![
+        marker.to_owned(),
+        glyphs.cell(&info.key.escaped(), cols.key),
+    ];
+    if cols.key_type {
+        cells.push(text::fit(&type_text(info), TYPE_WIDTH, glyphs.ellipsis));
+    }
+    if cols.ttl > 0 {
+        cells.push(ttl_text(info, cols.ttl == TTL_WIDTH));
+    }
+    if cols.size {
+        cells.push(format!("{:>SIZE_WIDTH$}", size_text(info)));
+    }
+    cells
 }
 
 pub fn type_text(info: &KeyInfo) -> String {
@@ -133,11 +163,13 @@ pub fn type_text(info: &KeyInfo) -> String {
     }
 }
 
-fn ttl_text(info: &KeyInfo) -> String {
+/// "expires in 1h 20m", or "1h 20m" when `long` is false.
+fn ttl_text(info: &KeyInfo, long: bool) -> String {
     if info.is_gone() {
         return "gone".to_owned();
     }
     match info.ttl {
+        Probe::Known(Ttl::ExpiresIn(ms)) if !long => short_duration(ms),
         Probe::Known(ttl) => ttl.to_string(),
         Probe::Unavailable => "n/a".to_owned(),
     }

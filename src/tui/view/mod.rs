@@ -32,12 +32,12 @@ pub fn render(frame: &mut Frame, state: &State) {
     }
     let [main, status_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(2)]).areas(area);
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main);
     let list_rows = state.connections.rows().len().max(1);
     let conn_height = u16::try_from(list_rows + 2).unwrap_or(u16::MAX).min(7);
-    let [conn_area, keys_area] =
-        Layout::vertical([Constraint::Length(conn_height), Constraint::Min(0)]).areas(left);
+    let [conn_area, browse] =
+        Layout::vertical([Constraint::Length(conn_height), Constraint::Min(0)]).areas(main);
+    let [keys_area, right] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(browse);
 
     connections::render(frame, conn_area, state);
     keys::render(frame, keys_area, state);

@@ -48,7 +48,7 @@ fn render_confirm(frame: &mut Frame, area: Rect, state: &State, confirm: &Confir
     let rect = centered(area, 60, 6);
     let inner = popup(frame, state, rect, "Confirm");
     let text = vec![
-        Line::from(state.glyphs.data(&confirm.question).into_owned()),
+        Line::from(state.glyphs.ui(&confirm.question).into_owned()),
         Line::from(""),
         Line::from("y: yes    n or Esc: no"),
     ];
@@ -107,7 +107,8 @@ fn render_picker(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) 
     let rect = centered(area, 32, height);
     let inner = popup(frame, state, rect, "Database");
     if databases.is_empty() {
-        frame.render_widget(Paragraph::new("loading the databases…"), inner);
+        let text = state.glyphs.ui("loading the databases…").into_owned();
+        frame.render_widget(Paragraph::new(text), inner);
         return;
     }
     let rows = usize::from(inner.height);

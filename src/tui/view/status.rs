@@ -52,7 +52,7 @@ fn status_line(state: &State, width: usize) -> Line<'static> {
                 "{}{sep}db {}{sep}{summary}",
                 session.target.name, session.db
             );
-            spans.push(Span::raw(glyphs.data(&text).into_owned()));
+            spans.push(Span::raw(glyphs.ui(&text).into_owned()));
         }
         None => spans.push(Span::raw("not connected")),
     }
@@ -65,7 +65,8 @@ fn status_line(state: &State, width: usize) -> Line<'static> {
             dim_style(state)
         };
         spans.push(Span::raw(sep));
-        spans.push(Span::styled(glyphs.cell(&message.text, room), style));
+        let text = text::fit(&glyphs.ui(&message.text), room, glyphs.ellipsis);
+        spans.push(Span::styled(text, style));
     }
     Line::from(spans)
 }
@@ -89,7 +90,8 @@ fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
             String::new(),
         ),
     };
-    let label = glyphs.data(&label).into_owned();
+    let label = glyphs.ui(&label).into_owned();
+    let after = glyphs.ui(&after).into_owned();
     Line::from(vec![
         Span::styled(format!("{label}: "), dim_style(state)),
         Span::raw(input),

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -37,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         } else {
             dim_style(state)
         };
-        let text = state.glyphs.data(&notice).into_owned();
+        let text = state.glyphs.ui(&notice).into_owned();
         frame.render_widget(
             Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
             inner,
@@ -50,7 +51,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 }
 
 fn render_value(frame: &mut Frame, area: Rect, state: &State, data: &KeyValue) {
-    let header = header(state, data);
+    let width = usize::from(area.width).max(1);
+    let header: Vec<Line> = header(state, data)
+        .into_iter()
+        .flat_map(|(line, dim)| {
+            let style = if dim { dim_style(state) } else { Style::new() };
+            text::wrap(&line, width)
+                .into_iter()
+                .map(move |piece| Line::from(piece).style(style))
+        })
+        .collect();
     let height = u16::try_from(header.len()).unwrap_or(u16::MAX);
     let [head_area, body_area] =
         Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
@@ -69,7 +79,8 @@ fn render_value(frame: &mut Frame, area: Rect, state: &State, data: &KeyValue) {
     frame.render_widget(paragraph, body_area);
 }
 
-fn header(state: &State, data: &KeyValue) -> Vec<Line<'static>> {
+/// The header's lines, each with whether it is dimmed.
+fn header(state: &State, data: &KeyValue) -> Vec<(String, bool)> {
     let glyphs = &state.glyphs;
     let sep = glyphs.separator;
     let size = match data.size {
@@ -81,53 +92,41 @@ fn header(state: &State, data: &KeyValue) -> Vec<Line<'static>> {
     } else {
         ""
     };
+    let key_type = escape_bytes(data.key_type.name().as_bytes());
     let mut lines = vec![
-        Line::from(
+        (
             glyphs
                 .data(&format!("key: {}", data.key.escaped()))
                 .into_owned(),
+            false,
         ),
-        Line::from(format!(
-            "type: {}{sep}TTL: {}{sep}size: {size}{busy}",
-            glyphs.data(data.key_type.name()),
-            data.ttl
-        )),
+        (
+            glyphs
+                .ui(&format!("type: {key_type}{sep}size: {size}{busy}"))
+                .into_owned(),
+            false,
+        ),
+        (format!("TTL: {}", data.ttl), false),
     ];
-    if let Some(extra) = page_line(state, &data.page) {
-        lines.push(Line::from(extra).style(dim_style(state)));
-    }
+    let page = page_lines(state, &data.page).into_iter();
+    lines.extend(page.map(|line| (glyphs.ui(&line).into_owned(), true)));
     lines
 }
 
 /// What part of the value is shown, and how far it goes.
-fn page_line(state: &State, page: &ValuePage) -> Option<String> {
+fn page_lines(state: &State, page: &ValuePage) -> Vec<String> {
     let sep = state.glyphs.separator;
     let range = |start: u64, shown: usize, total: u64| {
         let end = start + shown as u64;
         let first = if shown == 0 { start } else { start + 1 };
         format!("items {first}-{end} of {}", text::count(total))
     };
-    Some(match page {
+    let line = match page {
         ValuePage::String {
             length,
             preview,
             truncated,
-        } => {
-            let view = match state.value.view {
-                StringView::Text => "text",
-                StringView::Hex => "hex",
-                StringView::Json => "JSON",
-            };
-            let mut line = format!("length: {} bytes{sep}{view} view", text::count(*length));
-            if *truncated {
-                line.push_str(&format!(
-                    "{sep}truncated: showing first {} of {} bytes",
-                    text::count(preview.len() as u64),
-                    text::count(*length)
-                ));
-            }
-            line
-        }
+        } => return string_lines(state, *length, preview, *truncated),
         ValuePage::List {
             total,
             start,
@@ -159,8 +158,30 @@ fn page_line(state: &State, page: &ValuePage) -> Option<String> {
                 entries.len()
             )
         }
-        ValuePage::Json { .. } | ValuePage::Module { .. } => return None,
-    })
+        ValuePage::Json { .. } | ValuePage::Module { .. } => return Vec::new(),
+    };
+    vec![line]
+}
+
+fn string_lines(state: &State, length: u64, preview: &ByteString, truncated: bool) -> Vec<String> {
+    let view = match state.value.view {
+        StringView::Text => "text",
+        StringView::Hex => "hex",
+        StringView::Json => "JSON",
+    };
+    let sep = state.glyphs.separator;
+    let mut lines = vec![format!(
+        "length: {} bytes{sep}{view} view",
+        text::count(length)
+    )];
+    if truncated {
+        lines.push(format!(
+            "truncated — showing first {} of {} bytes",
+            text::count(preview.len() as u64),
+            text::count(length)
+        ));
+    }
+    lines
 }
 
 fn body(state: &State, data: &KeyValue, rows: usize, width: usize) -> Vec<Line<'static>> {
