@@ -5,6 +5,7 @@
 //! million loaded keys stay compact; views format only the visible rows.
 
 use super::modal::{Confirm, Confirmed, Modal, Picker, Prompt, PromptKind};
+use super::connections::ConnStatus;
 use super::{Focus, State, value};
 use crate::domain::ByteString;
 use crate::domain::redis::{DatabaseInfo, KeyFilter, KeyInfo, KeyPage, KeyType, ScanRequest};
@@ -151,7 +152,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             load_more(state)
         }
         Action::Database => open_databases(state),
-        Action::Retry => start_scan(state),
+        Action::Retry => retry(state),
         Action::SetTtl => value::open_ttl_prompt(state),
         Action::Delete => confirm_delete(state),
         _ => return None,
@@ -277,6 +278,22 @@ pub fn ask_delete(state: &mut State, key: ByteString, why: String) {
         question: format!("{why}Delete key {}?", key.escaped()),
         on_yes: Confirmed::DeleteKey(key),
     }));
+}
+
+/// Retests a connection that failed (which rescans once it answers), else
+/// scans again.
+fn retry(state: &mut State) -> Vec<Effect> {
+    let failed = state.session.as_ref().and_then(|s| {
+        let status = state.connections.status.get(&s.target.id);
+        matches!(status, Some(ConnStatus::Failed(_))).then(|| s.target.clone())
+    });
+    let Some(target) = failed else {
+        return start_scan(state);
+    };
+    state.keys.reset();
+    state.connections.status.insert(target.id, ConnStatus::Connecting);
+    state.info(format!("connecting to {}…", target.name));
+    state.submit(Slot::Test(target.id), Request::Test)
 }
 
 /// Starts a scan from the beginning with the current filters.

@@ -424,6 +424,33 @@ fn scan_errors_are_shown_with_a_retry() {
     assert!(h.state.keys.error.is_none());
 }
 
+#[test]
+fn retry_after_a_failed_connection_tests_it_again_then_scans() {
+    let mut h = Harness::new();
+    h.send(Event::Resolved {
+        purpose: Purpose::Open,
+        result: Ok(target(false)),
+    });
+    let test = h.last(|r| matches!(r, Request::Test));
+    h.reply(test, Err(DriverError::Unavailable("connection refused".into())));
+    assert_eq!(
+        h.message(),
+        "could not reach the server: connection refused · press r to retry"
+    );
+    h.press(KeyCode::Char('r'));
+    let retest = h.last(|r| matches!(r, Request::Test));
+    assert_ne!(retest, test);
+    let summary = ServerSummary {
+        latency_ms: 1.0,
+        version: Probe::Unavailable,
+        mode: Probe::Unavailable,
+        used_memory: Probe::Unavailable,
+        dbsize: Probe::Unavailable,
+    };
+    h.reply(retest, Ok(Response::Tested(summary)));
+    assert_eq!(h.last_scan().1.cursor, 0);
+}
+
 fn string_value(key: &str, text: &str) -> Response {
     Response::Value(KeyValue {
         key: ByteString::from(key),
