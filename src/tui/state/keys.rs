@@ -4,8 +4,8 @@
 //! Keys are kept as the driver's `KeyInfo`s, nothing derived per row, so a
 //! million loaded keys stay compact; views format only the visible rows.
 
-use super::modal::{Confirm, Confirmed, Modal, Picker, Prompt, PromptKind};
 use super::connections::ConnStatus;
+use super::modal::{Confirm, Confirmed, Modal, Picker, Prompt, PromptKind};
 use super::{Focus, State, value};
 use crate::domain::ByteString;
 use crate::domain::redis::{DatabaseInfo, KeyFilter, KeyInfo, KeyPage, KeyType, ScanRequest};
@@ -291,7 +291,10 @@ fn retry(state: &mut State) -> Vec<Effect> {
         return start_scan(state);
     };
     state.keys.reset();
-    state.connections.status.insert(target.id, ConnStatus::Connecting);
+    state
+        .connections
+        .status
+        .insert(target.id, ConnStatus::Connecting);
     state.info(format!("connecting to {}…", target.name));
     state.submit(Slot::Test(target.id), Request::Test)
 }
@@ -299,7 +302,12 @@ fn retry(state: &mut State) -> Vec<Effect> {
 /// Starts a scan from the beginning with the current filters.
 pub fn start_scan(state: &mut State) -> Vec<Effect> {
     state.keys.reset();
-    scan_from(state, 0)
+    // The first page opens its first key; until then the pane is empty
+    // rather than showing a key the new filter may exclude.
+    let mut effects = state.cancel(&Slot::Value);
+    state.value.clear();
+    effects.extend(scan_from(state, 0));
+    effects
 }
 
 fn load_more(state: &mut State) -> Vec<Effect> {

@@ -432,7 +432,10 @@ fn retry_after_a_failed_connection_tests_it_again_then_scans() {
         result: Ok(target(false)),
     });
     let test = h.last(|r| matches!(r, Request::Test));
-    h.reply(test, Err(DriverError::Unavailable("connection refused".into())));
+    h.reply(
+        test,
+        Err(DriverError::Unavailable("connection refused".into())),
+    );
     assert_eq!(
         h.message(),
         "could not reach the server: connection refused · press r to retry"

@@ -48,14 +48,21 @@ pub struct ValuePane {
     reloaded: bool,
 }
 
+impl ValuePane {
+    /// Forgets the shown key, keeping track of a write still under way.
+    pub fn clear(&mut self) {
+        let write = self.write.take();
+        *self = Self {
+            write,
+            ..Self::default()
+        };
+    }
+}
+
 /// Loads the first page of `key`'s value, superseding any other load.
 pub fn load(state: &mut State, key: ByteString) -> Vec<Effect> {
-    let write = state.value.write.take();
-    state.value = ValuePane {
-        key: Some(key),
-        write,
-        ..ValuePane::default()
-    };
+    state.value.clear();
+    state.value.key = Some(key);
     fetch(state, ValueWindow::First)
 }
 

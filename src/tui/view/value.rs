@@ -170,8 +170,9 @@ fn string_lines(state: &State, length: u64, preview: &ByteString, truncated: boo
         StringView::Json => "JSON",
     };
     let sep = state.glyphs.separator;
+    let unit = if length == 1 { "byte" } else { "bytes" };
     let mut lines = vec![format!(
-        "length: {} bytes{sep}{view} view",
+        "length: {} {unit}{sep}{view} view",
         text::count(length)
     )];
     if truncated {
