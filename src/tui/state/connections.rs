@@ -279,3 +279,120 @@ pub fn on_saved(state: &mut State, result: Result<String, String>) -> Vec<Effect
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::domain::Kind;
+    use crate::registry::NewProfile;
+    use crate::tui::event::Event;
+    use crate::tui::state::tests::{Harness, target};
+
+    fn with_profiles() -> Harness {
+        let mut h = Harness::new();
+        h.state.connections.profiles = vec![Profile {
+            id: ProfileId(7),
+            name: "cache".into(),
+            kind: Kind::Redis,
+            url: "redis://10.0.0.7:6379".into(),
+            read_only: false,
+            has_secret: true,
+            revision: 1,
+        }];
+        h
+    }
+
+    #[test]
+    fn enter_on_a_local_server_opens_it_ad_hoc() {
+        let mut h = Harness::new();
+        h.send(Event::LocalServers(vec!["redis://127.0.0.1:6379".into()]));
+        let effects = h.press(KeyCode::Enter);
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::Resolve { name_or_url, purpose: Purpose::Open }]
+                if name_or_url == "redis://127.0.0.1:6379"
+        ));
+    }
+
+    #[test]
+    fn the_form_adds_a_connection() {
+        let mut h = Harness::new();
+        h.press(KeyCode::Char('a'));
+        h.typed("prod");
+        h.press(KeyCode::Tab);
+        h.typed("redis://:s3cret@db:6379/2");
+        h.send(Event::Key(KeyEvent::new(
+            KeyCode::Char('r'),
+            KeyModifiers::CONTROL,
+        )));
+        let effects = h.press(KeyCode::Enter);
+        let [Effect::AddConnection(profile)] = effects.as_slice() else {
+            panic!("expected an add, got {effects:?}");
+        };
+        let expected = NewProfile {
+            name: "prod".into(),
+            url: "redis://:s3cret@db:6379/2".into(),
+            read_only: true,
+        };
+        assert_eq!(profile, &expected);
+        assert!(h.state.modal.is_none());
+    }
+
+    #[test]
+    fn the_form_refuses_a_missing_url_and_stays_open() {
+        let mut h = Harness::new();
+        h.press(KeyCode::Char('a'));
+        h.typed("prod");
+        let effects = h.press(KeyCode::Enter);
+        assert!(effects.is_empty());
+        assert!(matches!(h.state.modal, Some(Modal::Form(_))));
+        assert!(
+            h.message()
+                .starts_with("a connection needs a name and a URL")
+        );
+    }
+
+    #[test]
+    fn edit_and_delete_name_the_selected_profile() {
+        let mut h = with_profiles();
+        h.press(KeyCode::Char('e'));
+        h.typed("-2");
+        let effects = h.press(KeyCode::Enter);
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::UpdateConnection(ProfileId(7), p)] if p.name == "cache-2"
+        ));
+        h.press(KeyCode::Char('d'));
+        let effects = h.press(KeyCode::Char('y'));
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::RemoveConnection(name)] if name == "cache"
+        ));
+        let effects = h.send(Event::ProfileSaved(Ok("removed cache".into())));
+        assert!(matches!(effects.as_slice(), [Effect::LoadConnections]));
+    }
+
+    #[test]
+    fn testing_a_connection_does_not_switch_to_it() {
+        let mut h = with_profiles();
+        let effects = h.press(KeyCode::Char('t'));
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::Resolve {
+                purpose: Purpose::Test,
+                ..
+            }]
+        ));
+        h.send(Event::Resolved {
+            purpose: Purpose::Test,
+            result: Ok(target(false)),
+        });
+        assert!(h.state.session.is_none());
+        assert!(matches!(
+            h.jobs.as_slice(),
+            [(_, Slot::Test(_), Request::Test)]
+        ));
+    }
+}

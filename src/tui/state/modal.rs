@@ -93,7 +93,10 @@ pub enum Modal {
     Form(Form),
     Editor(Box<Editor>),
     Picker(Picker),
-    Help,
+    /// The key help, scrolled by this many lines.
+    Help {
+        scroll: usize,
+    },
 }
 
 impl Modal {
@@ -104,7 +107,7 @@ impl Modal {
             Self::Form(_) => Context::Form,
             Self::Editor(_) => Context::Editor,
             Self::Picker(_) => Context::Picker,
-            Self::Help => Context::Help,
+            Self::Help { .. } => Context::Help,
         }
     }
 }
@@ -120,10 +123,19 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent) -> Vec<E
         Modal::Form(form) => on_form(state, form, action, key),
         Modal::Editor(editor) => on_editor(state, *editor, action, key),
         Modal::Picker(picker) => on_picker(state, picker, action),
-        Modal::Help => {
-            if action != Some(Action::Cancel) {
-                state.modal = Some(Modal::Help);
-            }
+        Modal::Help { scroll } => {
+            let scroll = match action {
+                Some(Action::Cancel) => return Vec::new(),
+                Some(Action::Down) => scroll.saturating_add(1),
+                Some(Action::Up) => scroll.saturating_sub(1),
+                Some(Action::PageDown) => scroll.saturating_add(10),
+                Some(Action::PageUp) => scroll.saturating_sub(10),
+                _ => scroll,
+            };
+            let max = state.keymap.bindings().len().saturating_sub(1);
+            state.modal = Some(Modal::Help {
+                scroll: scroll.min(max),
+            });
             Vec::new()
         }
     }

@@ -10,22 +10,25 @@ use super::modal::centered;
 use crate::tui::state::State;
 use crate::tui::text;
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let lines = lines(state);
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: usize) {
+    let count = state.keymap.bindings().len();
+    let height = u16::try_from(count + 2).unwrap_or(u16::MAX);
+    let lines = lines(state, scroll);
     let popup = centered(area, 72, height);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_set(state.glyphs.border)
-        .title(" Keys (? or Esc to close) ");
+        .title(" Keys (j/k scroll, ? or Esc to close) ");
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 
-fn lines(state: &State) -> Vec<Line<'static>> {
+/// The bindings from `scroll` on; each context is named on its first line
+/// and on the first line shown.
+fn lines(state: &State, scroll: usize) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let mut last = None;
-    for binding in state.keymap.bindings() {
+    for binding in state.keymap.bindings().iter().skip(scroll) {
         let context = binding.context.name();
         let label = if last == Some(context) { "" } else { context };
         last = Some(context);

@@ -17,7 +17,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Some(Modal::Form(form)) => render_form(frame, area, state, form),
         Some(Modal::Editor(editor)) => render_editor(frame, area, state, editor),
         Some(Modal::Picker(picker)) => render_picker(frame, area, state, picker),
-        Some(Modal::Help) => help::render(frame, area, state),
+        Some(Modal::Help { scroll }) => help::render(frame, area, state, *scroll),
         Some(Modal::Prompt(_)) | None => {}
     }
 }

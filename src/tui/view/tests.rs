@@ -252,7 +252,13 @@ fn stream_value_shows_ids_and_fields_in_order() {
 fn help_overlay_lists_the_keymap() {
     let mut h = Harness::with_keys(awkward_keys(), None);
     h.press(KeyCode::Char('?'));
-    insta::assert_snapshot!(draw(&h.state, 100, 64).backend());
+    insta::assert_snapshot!("help_top", draw(&h.state, 100, 24).backend());
+    for _ in 0..20 {
+        h.press(KeyCode::Char('j'));
+    }
+    insta::assert_snapshot!("help_scrolled", draw(&h.state, 100, 24).backend());
+    h.press(KeyCode::Esc);
+    assert!(h.state.modal.is_none());
 }
 
 #[test]
