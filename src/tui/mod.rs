@@ -210,30 +210,9 @@ impl Runner {
             Effect::LoadConnections => self.spawn(|service| async move {
                 Event::Connections(service.connections().await.map_err(|e| e.to_string()))
             }),
-            Effect::AddConnection(profile) => self.spawn(|service| async move {
-                let result = service.add_connection(profile).await;
-                Event::ProfileSaved(
-                    result
-                        .map(|p| format!("added {}", p.name))
-                        .map_err(|e| e.to_string()),
-                )
-            }),
-            Effect::UpdateConnection(id, profile) => self.spawn(move |service| async move {
-                let result = service.update_connection(id, profile).await;
-                Event::ProfileSaved(
-                    result
-                        .map(|p| format!("saved {}", p.name))
-                        .map_err(|e| e.to_string()),
-                )
-            }),
-            Effect::RemoveConnection(name) => self.spawn(|service| async move {
-                let result = service.remove_connection(&name).await;
-                Event::ProfileSaved(
-                    result
-                        .map(|p| format!("removed {}", p.name))
-                        .map_err(|e| e.to_string()),
-                )
-            }),
+            Effect::AddConnection(_)
+            | Effect::UpdateConnection(..)
+            | Effect::RemoveConnection(_) => self.spawn_profile_change(effect),
             Effect::Remember { key, value } => {
                 let service = Arc::clone(&self.service);
                 tokio::spawn(async move {
@@ -244,6 +223,29 @@ impl Runner {
             }
             Effect::Submit { .. } | Effect::Cancel(_) | Effect::Quit => {}
         }
+    }
+
+    /// Adds, edits or removes a profile; the outcome comes back as
+    /// `Event::ProfileSaved` with a message for the status bar.
+    fn spawn_profile_change(&self, effect: Effect) {
+        self.spawn(|service| async move {
+            let result = match effect {
+                Effect::AddConnection(profile) => service
+                    .add_connection(profile)
+                    .await
+                    .map(|p| format!("added {}", p.name)),
+                Effect::UpdateConnection(id, profile) => service
+                    .update_connection(id, profile)
+                    .await
+                    .map(|p| format!("saved {}", p.name)),
+                Effect::RemoveConnection(name) => service
+                    .remove_connection(&name)
+                    .await
+                    .map(|p| format!("removed {}", p.name)),
+                _ => return Event::ProfileSaved(Err("not a connection change".into())),
+            };
+            Event::ProfileSaved(result.map_err(|e| e.to_string()))
+        });
     }
 
     /// Runs `task` on tokio and sends its event back to the loop.

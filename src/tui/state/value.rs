@@ -387,6 +387,11 @@ pub fn on_value(state: &mut State, result: Result<Response, DriverError>) -> Vec
     match result {
         Ok(Response::Value(data)) => {
             sync_row(state, &data);
+            if let ValuePage::Json { text } = &data.page {
+                let limit = state.config.max_pretty_json_bytes;
+                state.value.pretty =
+                    pretty_json(&ByteString::from(text.as_str()), false, limit).ok();
+            }
             state.value.data = Some(data);
             state.value.scroll = 0;
             state.value.gone = false;

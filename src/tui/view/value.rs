@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{dim_style, error_style, pane};
 use crate::domain::ByteString;
 use crate::domain::bytes::escape_bytes;
-use crate::domain::redis::{KeyValue, Probe, ValuePage};
+use crate::domain::redis::{KeyValue, Probe, StreamEntry, ValuePage};
 use crate::tui::effect::Slot;
 use crate::tui::state::value::StringView;
 use crate::tui::state::{Focus, State};
@@ -185,66 +185,80 @@ fn string_lines(state: &State, length: u64, preview: &ByteString, truncated: boo
     lines
 }
 
+/// Formats cells of the visible rows for one pane width.
+struct Cells<'a> {
+    state: &'a State,
+    width: usize,
+}
+
+impl Cells<'_> {
+    fn esc(&self, bytes: &ByteString) -> String {
+        self.state.glyphs.data(&bytes.escaped()).into_owned()
+    }
+
+    /// Two columns: `left` cut to `left_width`, then `right` in the rest.
+    fn pair(&self, left: &str, right: &str, left_width: usize) -> Line<'static> {
+        let glyphs = &self.state.glyphs;
+        let left = glyphs.cell(left, left_width);
+        let pad = left_width.saturating_sub(text::width(&left));
+        let right = glyphs.cell(right, self.width.saturating_sub(left_width + 1));
+        Line::from(format!("{left}{} {right}", " ".repeat(pad)))
+    }
+
+    fn half(&self) -> usize {
+        (self.width / 2).max(1)
+    }
+
+    fn stream_entry(&self, entry: &StreamEntry) -> Line<'static> {
+        let fields: Vec<String> = entry
+            .fields
+            .iter()
+            .map(|f| format!("{}={}", self.esc(&f.field), self.esc(&f.value)))
+            .collect();
+        self.pair(&escape_bytes(entry.id.as_bytes()), &fields.join(" "), 16)
+    }
+}
+
 fn body(state: &State, data: &KeyValue, rows: usize, width: usize) -> Vec<Line<'static>> {
     let skip = state.value.scroll;
-    let glyphs = &state.glyphs;
-    let esc = |bytes: &ByteString| glyphs.data(&bytes.escaped()).into_owned();
-    let pair = |left: String, right: String, left_width: usize| {
-        let left = glyphs.cell(&left, left_width);
-        let pad = left_width.saturating_sub(text::width(&left));
-        let right = glyphs.cell(&right, width.saturating_sub(left_width + 1));
-        Line::from(format!("{left}{} {right}", " ".repeat(pad)))
-    };
-    let half = (width / 2).max(1);
+    let cells = Cells { state, width };
+    let half = cells.half();
     match &data.page {
         ValuePage::String { preview, .. } => string_body(state, preview, skip, rows),
-        ValuePage::Hash { entries, .. } => entries
-            .iter()
-            .skip(skip)
-            .take(rows)
-            .map(|e| pair(esc(&e.field), esc(&e.value), half))
+        ValuePage::Hash { entries, .. } => visible(entries, skip, rows)
+            .map(|e| cells.pair(&cells.esc(&e.field), &cells.esc(&e.value), half))
             .collect(),
         ValuePage::List { start, items, .. } => {
             let index_width = (start + items.len() as u64).to_string().len().max(5);
-            items
-                .iter()
+            let index = |i: usize| (start + (skip + i) as u64).to_string();
+            visible(items, skip, rows)
                 .enumerate()
-                .skip(skip)
-                .take(rows)
-                .map(|(i, item)| pair((start + i as u64).to_string(), esc(item), index_width))
+                .map(|(i, item)| cells.pair(&index(i), &cells.esc(item), index_width))
                 .collect()
         }
-        ValuePage::Set { members, .. } => members
-            .iter()
-            .skip(skip)
-            .take(rows)
-            .map(|m| Line::from(glyphs.cell(&m.escaped(), width)))
+        ValuePage::Set { members, .. } => visible(members, skip, rows)
+            .map(|m| Line::from(state.glyphs.cell(&m.escaped(), width)))
             .collect(),
-        ValuePage::Zset { members, .. } => members
-            .iter()
-            .skip(skip)
-            .take(rows)
-            .map(|m| pair(esc(&m.member), glyphs.data(&m.score).into_owned(), half))
+        ValuePage::Zset { members, .. } => visible(members, skip, rows)
+            .map(|m| cells.pair(&cells.esc(&m.member), &m.score, half))
             .collect(),
-        ValuePage::Stream { entries, .. } => entries
-            .iter()
-            .skip(skip)
-            .take(rows)
-            .map(|entry| {
-                let fields: Vec<String> = entry
-                    .fields
-                    .iter()
-                    .map(|f| format!("{}={}", esc(&f.field), esc(&f.value)))
-                    .collect();
-                pair(escape_bytes(entry.id.as_bytes()), fields.join(" "), 16)
-            })
+        ValuePage::Stream { entries, .. } => visible(entries, skip, rows)
+            .map(|entry| cells.stream_entry(entry))
             .collect(),
-        ValuePage::Json { text } => json_body(state, text, skip, rows),
+        ValuePage::Json { text } => {
+            let shown = state.value.pretty.as_deref().unwrap_or(text);
+            text_lines(state, shown, skip, rows)
+        }
         ValuePage::Module { type_name } => vec![Line::from(format!(
             "no viewer for this type ({})",
-            glyphs.data(&escape_bytes(type_name.as_bytes()))
+            state.glyphs.data(&escape_bytes(type_name.as_bytes()))
         ))],
     }
+}
+
+/// The rows on screen.
+fn visible<T>(items: &[T], skip: usize, rows: usize) -> impl Iterator<Item = &T> {
+    items.iter().skip(skip).take(rows)
 }
 
 fn string_body(
@@ -268,15 +282,6 @@ fn string_body(
             .map(|line| Line::from(glyphs.data(&escape_bytes(line)).into_owned()))
             .collect(),
     }
-}
-
-fn json_body(state: &State, raw: &str, skip: usize, rows: usize) -> Vec<Line<'static>> {
-    let pretty = crate::tui::state::value::pretty_json(
-        &ByteString::from(raw),
-        false,
-        state.config.max_pretty_json_bytes,
-    );
-    text_lines(state, pretty.as_deref().unwrap_or(raw), skip, rows)
 }
 
 fn text_lines(state: &State, text: &str, skip: usize, rows: usize) -> Vec<Line<'static>> {
