@@ -49,6 +49,29 @@ pub struct ValuePane {
 }
 
 impl ValuePane {
+    /// How many rows the loaded page has in the current view, the limit
+    /// for scrolling.
+    pub fn rows(&self) -> usize {
+        let Some(data) = &self.data else {
+            return 0;
+        };
+        match &data.page {
+            ValuePage::String { preview, .. } => match self.view {
+                StringView::Text => preview.as_bytes().split(|b| *b == b'\n').count(),
+                // At least 4 bytes a row, however narrow the pane.
+                StringView::Hex => preview.len().div_ceil(4),
+                StringView::Json => self.pretty.as_ref().map_or(0, |p| p.lines().count()),
+            },
+            ValuePage::Hash { entries, .. } => entries.len(),
+            ValuePage::List { items, .. } => items.len(),
+            ValuePage::Set { members, .. } => members.len(),
+            ValuePage::Zset { members, .. } => members.len(),
+            ValuePage::Stream { entries, .. } => entries.len(),
+            ValuePage::Json { text } => self.pretty.as_deref().unwrap_or(text).lines().count(),
+            ValuePage::Module { .. } => 1,
+        }
+    }
+
     /// Forgets the shown key, keeping track of a write still under way.
     pub fn clear(&mut self) {
         let write = self.write.take();
@@ -88,10 +111,8 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Up => scroll(state, -1),
         Action::PageDown => scroll(state, 10),
         Action::PageUp => scroll(state, -10),
-        Action::Top => {
-            state.value.scroll = 0;
-            Vec::new()
-        }
+        Action::Top => scroll(state, isize::MIN),
+        Action::Bottom => scroll(state, isize::MAX),
         Action::NextPage => next_page(state),
         Action::PrevPage => prev_page(state),
         Action::ToggleView => toggle_view(state),
@@ -113,7 +134,8 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
 }
 
 fn scroll(state: &mut State, by: isize) -> Vec<Effect> {
-    state.value.scroll = state.value.scroll.saturating_add_signed(by);
+    let last = state.value.rows().saturating_sub(1);
+    state.value.scroll = state.value.scroll.saturating_add_signed(by).min(last);
     Vec::new()
 }
 
@@ -462,5 +484,102 @@ pub fn on_written(state: &mut State, result: Result<Response, DriverError>) -> V
             state.error(format!("the change failed: {error}"));
             Vec::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_view_refuses_partial_or_oversized_values() {
+        let json = ByteString::from(r#"{"a":[1,2]}"#);
+        assert_eq!(
+            pretty_json(&json, false, 1024).unwrap(),
+            "{\n  \"a\": [\n    1,\n    2\n  ]\n}"
+        );
+        assert!(pretty_json(&json, true, 1024).is_err(), "truncated");
+        assert!(pretty_json(&json, false, 4).is_err(), "over the limit");
+        assert!(pretty_json(&ByteString::from("not json"), false, 1024).is_err());
+        assert!(pretty_json(&ByteString::new(vec![0xff]), false, 1024).is_err());
+    }
+
+    #[test]
+    fn next_windows_follow_each_type() {
+        let list = ValuePage::List {
+            total: 1_500_000,
+            start: 0,
+            items: vec![ByteString::from("1"); 100],
+        };
+        assert_eq!(next_window(&list), Some(ValueWindow::Index(100)));
+        let last = ValuePage::List {
+            total: 1_500_000,
+            start: 1_499_999,
+            items: vec![ByteString::from("1500000")],
+        };
+        assert_eq!(next_window(&last), None);
+        let hash = ValuePage::Hash {
+            total: 200_000,
+            entries: Vec::new(),
+            next_cursor: Some(77),
+        };
+        assert_eq!(next_window(&hash), Some(ValueWindow::Cursor(77)));
+        let stream = ValuePage::Stream {
+            total: 3,
+            entries: Vec::new(),
+            last_id: Some("5-0".into()),
+        };
+        assert_eq!(next_window(&stream), Some(ValueWindow::After("5-0".into())));
+    }
+
+    #[test]
+    fn jump_asks_for_an_index_within_the_list() {
+        use crate::domain::redis::KeyType;
+        use crate::tui::event::Event;
+        use crate::tui::state::tests::{Harness, key_info};
+        use crate::worker::Outcome;
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+        let mut h = Harness::with_keys(vec![key_info(b"big:list")], None);
+        let id = h.last(|r| matches!(r, Request::Value(_)));
+        let page = ValuePage::List {
+            total: 1_500_000,
+            start: 0,
+            items: vec![ByteString::from("1"); 100],
+        };
+        let value = KeyValue {
+            key: ByteString::from("big:list"),
+            key_type: KeyType::List,
+            ttl: crate::domain::redis::Ttl::NoExpiry,
+            size: Probe::Unavailable,
+            page,
+        };
+        let result = Ok(Response::Value(value));
+        h.send(Event::Outcome(Outcome { id, result }));
+        let key = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        h.send(Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )));
+
+        let window_of = |h: &Harness| match h.jobs.last() {
+            Some((_, _, Request::Value(v))) => Some(v.window.clone()),
+            _ => None,
+        };
+        for (typed, expected) in [("1499999", 1_499_999), ("-1", 1_499_999), ("0", 0)] {
+            h.send(key(':'));
+            h.typed(typed);
+            h.press(KeyCode::Enter);
+            assert_eq!(window_of(&h), Some(ValueWindow::Index(expected)), "{typed}");
+        }
+        let jobs = h.job_count();
+        h.send(key(':'));
+        h.typed("1500000");
+        h.press(KeyCode::Enter);
+        assert_eq!(h.job_count(), jobs);
+        assert_eq!(
+            h.message(),
+            "index out of range: the value has 1500000 items"
+        );
     }
 }

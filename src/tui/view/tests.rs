@@ -284,3 +284,26 @@ fn ascii_mode_uses_plain_borders_and_escapes_non_ascii() {
     }
     insta::assert_snapshot!(terminal.backend());
 }
+
+#[test]
+fn list_page_after_a_jump_shows_its_real_indexes() {
+    let page = ValuePage::List {
+        total: 1_500_000,
+        start: 1_499_998,
+        items: vec!["1499999".into(), "1500000".into()],
+    };
+    let h = with_value(vec![key_info(b"big:list")], page, KeyType::List);
+    insta::assert_snapshot!(draw(&h.state, 100, 14).backend());
+}
+
+#[test]
+fn hex_view_dumps_binary_strings() {
+    let page = ValuePage::String {
+        length: 20,
+        preview: ByteString::new(b"\x1b[31mred\x00\xff binary\n!".to_vec()),
+        truncated: false,
+    };
+    let mut h = with_value(vec![key_info(b"blob")], page, KeyType::String);
+    h.press(KeyCode::Char('v'));
+    insta::assert_snapshot!(draw(&h.state, 100, 14).backend());
+}

@@ -116,10 +116,11 @@ fn header(state: &State, data: &KeyValue) -> Vec<(String, bool)> {
 /// What part of the value is shown, and how far it goes.
 fn page_lines(state: &State, page: &ValuePage) -> Vec<String> {
     let sep = state.glyphs.separator;
+    // Indexes as Redis counts them, from 0, matching the index column.
     let range = |start: u64, shown: usize, total: u64| {
-        let end = start + shown as u64;
-        let first = if shown == 0 { start } else { start + 1 };
-        format!("items {first}-{end} of {}", text::count(total))
+        let last = (start + shown as u64).saturating_sub(1).max(start);
+        let (start, last) = (text::count(start), text::count(last));
+        format!("index {start}-{last} of {}", text::count(total))
     };
     let line = match page {
         ValuePage::String {
@@ -224,7 +225,7 @@ fn body(state: &State, data: &KeyValue, rows: usize, width: usize) -> Vec<Line<'
     let cells = Cells { state, width };
     let half = cells.half();
     match &data.page {
-        ValuePage::String { preview, .. } => string_body(state, preview, skip, rows),
+        ValuePage::String { preview, .. } => string_body(&cells, preview, skip, rows),
         ValuePage::Hash { entries, .. } => visible(entries, skip, rows)
             .map(|e| cells.pair(&cells.esc(&e.field), &cells.esc(&e.value), half))
             .collect(),
@@ -262,14 +263,15 @@ fn visible<T>(items: &[T], skip: usize, rows: usize) -> impl Iterator<Item = &T>
 }
 
 fn string_body(
-    state: &State,
+    cells: &Cells<'_>,
     preview: &ByteString,
     skip: usize,
     rows: usize,
 ) -> Vec<Line<'static>> {
+    let state = cells.state;
     let glyphs = &state.glyphs;
     match state.value.view {
-        StringView::Hex => hex_lines(preview.as_bytes(), skip, rows),
+        StringView::Hex => hex_lines(preview.as_bytes(), skip, rows, cells.width),
         StringView::Json => match &state.value.pretty {
             Some(pretty) => text_lines(state, pretty, skip, rows),
             None => Vec::new(),
@@ -299,10 +301,13 @@ fn text_lines(state: &State, text: &str, skip: usize, rows: usize) -> Vec<Line<'
         .collect()
 }
 
-/// A hex dump of the visible rows: offset, 16 bytes, printable ASCII.
-fn hex_lines(bytes: &[u8], skip: usize, rows: usize) -> Vec<Line<'static>> {
+/// A hex dump of the visible rows: offset, bytes, printable ASCII. Rows
+/// hold 16 bytes, or fewer (a multiple of 4) when the pane is narrower.
+fn hex_lines(bytes: &[u8], skip: usize, rows: usize, width: usize) -> Vec<Line<'static>> {
+    // Offset (8) and two spaces, 3 cells per byte, two spaces, 1 per byte.
+    let per_row = (width.saturating_sub(12) / 4 / 4 * 4).clamp(4, 16);
     bytes
-        .chunks(16)
+        .chunks(per_row)
         .enumerate()
         .skip(skip)
         .take(rows)
@@ -318,7 +323,9 @@ fn hex_lines(bytes: &[u8], skip: usize, rows: usize) -> Vec<Line<'static>> {
                     }
                 })
                 .collect();
-            Line::from(format!("{:08x}  {:<47}  {ascii}", row * 16, hex.join(" ")))
+            let hex_width = per_row * 3 - 1;
+            let hex = hex.join(" ");
+            Line::from(format!("{:08x}  {hex:<hex_width$}  {ascii}", row * per_row))
         })
         .collect()
 }
