@@ -83,23 +83,21 @@ impl Runner {
     }
 
     /// Loads the connection list and local servers; opens `url` at once,
-    /// or else the remembered connection.
+    /// or else the remembered connection with its database and filter.
     fn start(&mut self, state: &mut State, url: Option<String>) {
         self.apply(state, vec![Effect::LoadConnections]);
         self.spawn(|service| async move { Event::LocalServers(service.local_servers().await) });
-        let opened = url.map(|url| state::connections::open(state, url, Purpose::Open));
-        let has_url = opened.is_some();
-        self.apply(state, opened.unwrap_or_default());
-        self.spawn(move |service| async move {
-            let mut recalled = Recalled {
-                connection: None,
+        if let Some(url) = url {
+            let effects = state::connections::open(state, url, Purpose::Open);
+            self.apply(state, effects);
+            return;
+        }
+        self.spawn(|service| async move {
+            Event::Recalled(Recalled {
+                connection: service.recall("last_connection").await,
                 database: service.recall("last_database").await,
                 filter: service.recall("last_filter").await,
-            };
-            if !has_url {
-                recalled.connection = service.recall("last_connection").await;
-            }
-            Event::Recalled(recalled)
+            })
         });
     }
 

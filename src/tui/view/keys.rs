@@ -69,7 +69,7 @@ struct Columns {
     ttl: usize,
 }
 
-/// The key always shows; type, size and TTL are added while the key keeps
+/// The key always shows; type, TTL and size are added while the key keeps
 /// its minimum width, TTL in its long form only when there is room.
 fn columns(total: usize) -> Columns {
     // The marker column and the space after it.
@@ -82,16 +82,17 @@ fn columns(total: usize) -> Columns {
         fits
     };
     let key_type = take(TYPE_WIDTH);
+    let short_ttl = take(TTL_SHORT);
     let size = take(SIZE_WIDTH);
-    let ttl = if take(TTL_WIDTH + 8) {
-        TTL_WIDTH
-    } else if take(TTL_SHORT) {
-        TTL_SHORT
-    } else {
-        0
+    // The long form needs 8 more cells, and leaves the key 8 more than its
+    // minimum.
+    let long_ttl = short_ttl && take(TTL_WIDTH - TTL_SHORT + 8 - 1);
+    let key = if long_ttl { key + 8 } else { key };
+    let ttl = match (short_ttl, long_ttl) {
+        (_, true) => TTL_WIDTH,
+        (true, false) => TTL_SHORT,
+        (false, _) => 0,
     };
-    // The extra 8 cells asked for the long TTL go back to the key.
-    let key = if ttl == TTL_WIDTH { key + 8 } else { key };
     Columns {
         key,
         key_type,

@@ -119,9 +119,17 @@ fn render_picker(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) 
         .skip(start)
         .take(rows)
         .map(|(i, db)| {
-            let keys = db.keys.map_or_else(|| "n/a".to_owned(), text::count);
-            let line = Line::from(format!("db {:<4} {keys:>12} keys", db.index));
-            if i == picker.selected {
+            let keys = db
+                .keys
+                .map_or_else(|| "n/a".to_owned(), |n| text::count(n) + " keys");
+            let selected = i == picker.selected;
+            let marker = if selected {
+                state.glyphs.selected
+            } else {
+                "  "
+            };
+            let line = Line::from(format!("{marker}db {:<4} {keys:>15}", db.index));
+            if selected {
                 line.style(selected_style(state))
             } else {
                 line

@@ -307,3 +307,34 @@ fn hex_view_dumps_binary_strings() {
     h.press(KeyCode::Char('v'));
     insta::assert_snapshot!(draw(&h.state, 100, 14).backend());
 }
+
+#[test]
+fn module_types_say_there_is_no_viewer() {
+    let page = ValuePage::Module {
+        type_name: "TSDB-TYPE".into(),
+    };
+    let key_type = KeyType::Module("TSDB-TYPE".into());
+    let h = with_value(vec![key_info(b"temps")], page, key_type);
+    insta::assert_snapshot!(draw(&h.state, 100, 12).backend());
+}
+
+#[test]
+fn delete_confirmation_escapes_the_key() {
+    let mut h = Harness::with_keys(vec![key_info(b"esc\x1b[31mred\x1b[0m")], None);
+    h.press(KeyCode::Char('d'));
+    insta::assert_snapshot!(draw(&h.state, 80, 16).backend());
+}
+
+#[test]
+fn database_picker_lists_key_counts() {
+    let mut h = Harness::with_keys(awkward_keys(), None);
+    h.state.keys.databases = (0..4)
+        .map(|index| crate::domain::redis::DatabaseInfo {
+            index,
+            keys: (index < 3).then_some(u64::from(index) * 1_234),
+        })
+        .collect();
+    h.press(KeyCode::Char('D'));
+    h.press(KeyCode::Char('j'));
+    insta::assert_snapshot!(draw(&h.state, 80, 16).backend());
+}
