@@ -399,6 +399,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn type_filter_cycles_through_the_types_and_back() {
+        use crate::tui::state::tests::{Harness, many_keys};
+        use crossterm::event::KeyCode;
+
+        let mut h = Harness::with_keys(many_keys(3), None);
+        let mut seen = Vec::new();
+        for _ in 0..7 {
+            h.press(KeyCode::Char('T'));
+            let (_, scan) = h.last_scan();
+            seen.push(scan.key_type.map(|t| t.name().to_owned()));
+        }
+        let names: Vec<&str> = seen.iter().map(|t| t.as_deref().unwrap_or("all")).collect();
+        assert_eq!(
+            names,
+            ["string", "list", "set", "zset", "hash", "stream", "all"]
+        );
+    }
+
+    #[test]
     fn remembered_filters_keep_their_mode() {
         let glob = KeyFilter::Glob("user:*".into());
         assert_eq!(filter_from_memory(&filter_to_memory(&glob)), glob);

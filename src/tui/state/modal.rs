@@ -337,3 +337,34 @@ fn on_picker(state: &mut State, mut picker: Picker, action: Option<Action>) -> V
     state.modal = Some(Modal::Picker(picker));
     Vec::new()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(line: &mut String, code: KeyCode) -> bool {
+        edit_line(line, &KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn backspace_removes_whole_graphemes() {
+        let mut line = "x\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}e\u{301}".to_owned();
+        assert!(press(&mut line, KeyCode::Backspace));
+        assert_eq!(line, "x\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}");
+        assert!(press(&mut line, KeyCode::Backspace));
+        assert_eq!(line, "x");
+        assert!(press(&mut line, KeyCode::Backspace));
+        assert!(!press(&mut line, KeyCode::Backspace));
+        assert_eq!(line, "");
+    }
+
+    #[test]
+    fn control_characters_are_not_typed() {
+        let mut line = String::new();
+        assert!(press(&mut line, KeyCode::Char('é')));
+        assert!(!press(&mut line, KeyCode::Char('\u{1b}')));
+        let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        assert!(edit_line(&mut line, &ctrl_u));
+        assert_eq!(line, "");
+    }
+}
