@@ -167,6 +167,7 @@ struct RawBinding {
     context: Context,
     keys: Vec<String>,
     action: Action,
+    #[serde(default)]
     description: String,
     #[serde(default)]
     hint: bool,
@@ -211,6 +212,32 @@ impl Keymap {
             });
         }
         Ok(Self { bindings })
+    }
+
+    /// Applies a user's keymap on top: a user binding replaces the default
+    /// binding for the same context and action (keeping its description
+    /// when the user gave none), and its keys stop meaning anything else in
+    /// that context.
+    pub fn with_overrides(mut self, user: Keymap) -> Self {
+        for binding in user.bindings {
+            for other in &mut self.bindings {
+                if other.context == binding.context {
+                    other.keys.retain(|k| !binding.keys.contains(k));
+                }
+            }
+            let same = |b: &Binding| b.context == binding.context && b.action == binding.action;
+            match self.bindings.iter_mut().find(|b| same(b)) {
+                Some(existing) => {
+                    existing.keys = binding.keys;
+                    if !binding.description.is_empty() {
+                        existing.description = binding.description;
+                    }
+                }
+                None => self.bindings.push(binding),
+            }
+        }
+        self.bindings.retain(|b| !b.keys.is_empty());
+        self
     }
 
     /// The action a key press means in `context`, falling back to the
@@ -284,6 +311,28 @@ mod tests {
             keymap.lookup(Context::Keys, &key(KeyCode::Char('q'))),
             Some(Action::Quit)
         );
+    }
+
+    #[test]
+    fn user_bindings_replace_the_defaults_they_name() {
+        let user = Keymap::parse(
+            "[[binding]]\ncontext = \"keys\"\nkeys = [\"f\", \"/\"]\naction = \"filter\"\n\
+             [[binding]]\ncontext = \"keys\"\nkeys = [\"n\"]\naction = \"load_all\"\n",
+        )
+        .unwrap();
+        let keymap = Keymap::embedded().unwrap().with_overrides(user);
+        let press = |c| keymap.lookup(Context::Keys, &key(KeyCode::Char(c)));
+        assert_eq!(press('f'), Some(Action::Filter));
+        assert_eq!(press('/'), Some(Action::Filter));
+        assert_eq!(press('n'), Some(Action::LoadAll));
+        assert_eq!(press('L'), None);
+        let filter = keymap
+            .bindings()
+            .iter()
+            .find(|b| b.action == Action::Filter)
+            .unwrap();
+        assert_eq!(filter.description, "filter keys");
+        assert_eq!(filter.keys_label(), "f//");
     }
 
     #[test]

@@ -39,7 +39,7 @@ const TICK: Duration = Duration::from_millis(250);
 
 /// Runs the TUI until the user quits, restoring the terminal on every path.
 pub async fn run(service: Arc<Service>, url: Option<String>) -> color_eyre::Result<()> {
-    let keymap = Keymap::embedded().wrap_err("reading the built-in keymap")?;
+    let keymap = load_keymap(&crate::config::Paths::discover().config_dir)?;
     let settings = service.settings();
     let ascii = settings.ui.ascii || !text::locale_is_utf8(|name| std::env::var(name).ok());
     let mut state = State::new(Config::from_settings(settings), keymap, Glyphs::new(ascii));
@@ -259,6 +259,20 @@ impl Runner {
             let _ = events.send(future.await);
         });
     }
+}
+
+/// The built-in keymap with the user's `keymap.toml` (in the config
+/// directory) on top, when there is one.
+fn load_keymap(config_dir: &std::path::Path) -> color_eyre::Result<Keymap> {
+    let keymap = Keymap::embedded().wrap_err("reading the built-in keymap")?;
+    let file = config_dir.join("keymap.toml");
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(keymap),
+        Err(error) => return Err(error).wrap_err_with(|| format!("reading {}", file.display())),
+    };
+    let user = Keymap::parse(&text).wrap_err_with(|| format!("in {}", file.display()))?;
+    Ok(keymap.with_overrides(user))
 }
 
 fn terminal_event(event: TermEvent) -> Option<Event> {
