@@ -1,0 +1,47 @@
+//! What the user means, independent of the key that said it. These names
+//! are the keymap's vocabulary (`assets/keymap.toml`).
+
+use serde::Deserialize;
+
+/// One thing a key binding can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Open,
+    Back,
+    Retry,
+    Filter,
+    CycleType,
+    LoadMore,
+    LoadAll,
+    Database,
+    SetTtl,
+    Delete,
+    ToggleView,
+    NextPage,
+    PrevPage,
+    Jump,
+    Edit,
+    AddConnection,
+    EditConnection,
+    DeleteConnection,
+    TestConnection,
+    Confirm,
+    Deny,
+    Submit,
+    Cancel,
+    ToggleGlob,
+    ToggleReadOnly,
+    NextField,
+    Save,
+}

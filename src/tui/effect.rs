@@ -1,0 +1,55 @@
+//! What `update` asks the event loop to do: the only way state reaches the
+//! outside world. Effects are data, so tests read them instead of mocking.
+
+use crate::domain::ProfileId;
+use crate::registry::NewProfile;
+use crate::worker::{Job, RequestId};
+
+/// Which part of the UI waits for a job's outcome. A newer job in the same
+/// slot supersedes the older one, whose outcome is then dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Slot {
+    Test(ProfileId),
+    Databases,
+    Scan,
+    Value,
+    Write,
+}
+
+/// Why a connection is being resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Switch to it.
+    Open,
+    /// Only measure it.
+    Test,
+}
+
+/// A request from `update` to the event loop.
+#[derive(Debug)]
+pub enum Effect {
+    /// Submit a job; the loop reports its id back as `Event::Submitted`.
+    Submit {
+        slot: Slot,
+        job: Job,
+    },
+    /// Cancel a running job.
+    Cancel(RequestId),
+    /// Resolve a connection name (or register a URL for this run) and
+    /// report `Event::Resolved`.
+    Resolve {
+        name_or_url: String,
+        purpose: Purpose,
+    },
+    /// Reload the connection list.
+    LoadConnections,
+    AddConnection(NewProfile),
+    UpdateConnection(ProfileId, NewProfile),
+    RemoveConnection(String),
+    /// Store a piece of UI memory.
+    Remember {
+        key: &'static str,
+        value: String,
+    },
+    Quit,
+}

@@ -1,0 +1,48 @@
+//! Everything that can happen to the UI from outside: terminal input,
+//! worker outcomes, ticks, and the results of registry tasks.
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use super::effect::{Purpose, Slot};
+use crate::domain::{ConnectTarget, Profile};
+use crate::worker::{Outcome, RequestId};
+
+/// One input to `update`.
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// A ~250 ms heartbeat, used only for the busy indicator.
+    Tick,
+    /// A job was handed to the pool under this id.
+    Submitted {
+        slot: Slot,
+        id: RequestId,
+    },
+    Outcome(Outcome),
+    /// The connection list, or why it could not be read.
+    Connections(Result<Vec<Profile>, String>),
+    /// Servers answering on their default local ports.
+    LocalServers(Vec<String>),
+    /// A connection resolved to a target, ready for jobs.
+    Resolved {
+        purpose: Purpose,
+        result: Result<ConnectTarget, String>,
+    },
+    /// UI memory read at start.
+    Recalled(Recalled),
+    /// A profile was added, edited or removed (or why not).
+    ProfileSaved(Result<String, String>),
+}
+
+/// What was remembered from the last run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recalled {
+    pub connection: Option<String>,
+    pub database: Option<String>,
+    pub filter: Option<String>,
+}

@@ -1,0 +1,370 @@
+//! Things that take the keyboard for a moment: prompts, confirmations, the
+//! connection form, the string editor, the database picker and the help.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+use unicode_segmentation::UnicodeSegmentation as _;
+
+use super::{State, keys, value};
+use crate::domain::ByteString;
+use crate::domain::redis::KeyFilter;
+use crate::domain::{Profile, ProfileId};
+use crate::registry::NewProfile;
+use crate::tui::action::Action;
+use crate::tui::effect::Effect;
+use crate::tui::keymap::Context;
+
+/// What a one-line prompt is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    /// The key filter; `before` is restored when the prompt is cancelled.
+    Filter {
+        glob: bool,
+        before: KeyFilter,
+    },
+    Ttl {
+        key: ByteString,
+    },
+    Jump {
+        total: u64,
+    },
+}
+
+/// A one-line text prompt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub input: String,
+}
+
+/// What a yes/no question does on yes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirmed {
+    DeleteKey(ByteString),
+    DeleteConnection(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Confirm {
+    pub question: String,
+    pub on_yes: Confirmed,
+}
+
+/// The add/edit connection form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Form {
+    pub editing: Option<ProfileId>,
+    pub name: String,
+    pub url: String,
+    pub read_only: bool,
+    /// 0: name, 1: URL.
+    pub field: usize,
+}
+
+impl Form {
+    pub fn editing(profile: &Profile) -> Self {
+        Self {
+            editing: Some(profile.id),
+            name: profile.name.clone(),
+            url: profile.url.clone(),
+            read_only: profile.read_only,
+            field: 0,
+        }
+    }
+}
+
+/// The string value editor.
+#[derive(Debug)]
+pub struct Editor {
+    pub key: ByteString,
+    pub area: TextArea<'static>,
+}
+
+/// The database picker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picker {
+    pub selected: usize,
+}
+
+#[derive(Debug)]
+pub enum Modal {
+    Prompt(Prompt),
+    Confirm(Confirm),
+    Form(Form),
+    Editor(Box<Editor>),
+    Picker(Picker),
+    /// The key help, scrolled by this many lines.
+    Help {
+        scroll: usize,
+    },
+}
+
+impl Modal {
+    pub fn context(&self) -> Context {
+        match self {
+            Self::Prompt(_) => Context::Prompt,
+            Self::Confirm(_) => Context::Confirm,
+            Self::Form(_) => Context::Form,
+            Self::Editor(_) => Context::Editor,
+            Self::Picker(_) => Context::Picker,
+            Self::Help { .. } => Context::Help,
+        }
+    }
+}
+
+/// Routes a key press to the open modal.
+pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
+    let Some(modal) = state.modal.take() else {
+        return Vec::new();
+    };
+    match modal {
+        Modal::Prompt(prompt) => on_prompt(state, prompt, action, key),
+        Modal::Confirm(confirm) => on_confirm(state, confirm, action),
+        Modal::Form(form) => on_form(state, form, action, key),
+        Modal::Editor(editor) => on_editor(state, *editor, action, key),
+        Modal::Picker(picker) => on_picker(state, picker, action),
+        Modal::Help { scroll } => {
+            let scroll = match action {
+                Some(Action::Cancel) => return Vec::new(),
+                Some(Action::Down) => scroll.saturating_add(1),
+                Some(Action::Up) => scroll.saturating_sub(1),
+                Some(Action::PageDown) => scroll.saturating_add(10),
+                Some(Action::PageUp) => scroll.saturating_sub(10),
+                _ => scroll,
+            };
+            let max = state.keymap.bindings().len().saturating_sub(1);
+            state.modal = Some(Modal::Help {
+                scroll: scroll.min(max),
+            });
+            Vec::new()
+        }
+    }
+}
+
+/// Edits a line of text; returns whether it changed.
+fn edit_line(line: &mut String, key: &KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char('u') if ctrl => {
+            line.clear();
+            true
+        }
+        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            line.push(c);
+            true
+        }
+        KeyCode::Backspace => {
+            let cut = line.grapheme_indices(true).next_back().map(|(at, _)| at);
+            cut.map(|at| line.truncate(at)).is_some()
+        }
+        _ => false,
+    }
+}
+
+fn on_prompt(
+    state: &mut State,
+    mut prompt: Prompt,
+    action: Option<Action>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    match action {
+        Some(Action::Submit) => submit_prompt(state, prompt),
+        Some(Action::Cancel) => cancel_prompt(state, prompt),
+        Some(Action::ToggleGlob) => {
+            if let PromptKind::Filter { glob, .. } = &mut prompt.kind {
+                *glob = !*glob;
+            }
+            live_filter(state, prompt)
+        }
+        _ => {
+            let changed = edit_line(&mut prompt.input, &key);
+            if changed && matches!(prompt.kind, PromptKind::Filter { .. }) {
+                return live_filter(state, prompt);
+            }
+            state.modal = Some(Modal::Prompt(prompt));
+            Vec::new()
+        }
+    }
+}
+
+fn filter_of(prompt: &Prompt) -> Option<KeyFilter> {
+    match &prompt.kind {
+        PromptKind::Filter { glob: true, .. } => Some(KeyFilter::Glob(prompt.input.clone())),
+        PromptKind::Filter { glob: false, .. } => Some(KeyFilter::Literal(prompt.input.clone())),
+        _ => None,
+    }
+}
+
+/// Each change to the filter starts a scan that supersedes the last one.
+fn live_filter(state: &mut State, prompt: Prompt) -> Vec<Effect> {
+    let effects = match filter_of(&prompt) {
+        Some(filter) => keys::apply_filter(state, filter),
+        None => Vec::new(),
+    };
+    state.modal = Some(Modal::Prompt(prompt));
+    effects
+}
+
+fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
+    match prompt.kind {
+        PromptKind::Filter { .. } => {
+            let filter = filter_of(&prompt).unwrap_or_default();
+            let mut effects = keys::apply_filter(state, filter.clone());
+            effects.push(Effect::Remember {
+                key: "last_filter",
+                value: keys::filter_to_memory(&filter),
+            });
+            effects
+        }
+        PromptKind::Ttl { key } => value::set_ttl(state, key, &prompt.input),
+        PromptKind::Jump { total } => value::jump(state, &prompt.input, total),
+    }
+}
+
+fn cancel_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
+    match prompt.kind {
+        PromptKind::Filter { before, .. } => keys::apply_filter(state, before),
+        _ => Vec::new(),
+    }
+}
+
+fn on_confirm(state: &mut State, confirm: Confirm, action: Option<Action>) -> Vec<Effect> {
+    match (action, confirm.on_yes) {
+        (Some(Action::Confirm), Confirmed::DeleteKey(key)) => value::delete(state, key),
+        (Some(Action::Confirm), Confirmed::DeleteConnection(name)) => {
+            vec![Effect::RemoveConnection(name)]
+        }
+        (Some(Action::Deny), _) => {
+            state.info("nothing changed");
+            Vec::new()
+        }
+        (_, on_yes) => {
+            state.modal = Some(Modal::Confirm(Confirm {
+                question: confirm.question,
+                on_yes,
+            }));
+            Vec::new()
+        }
+    }
+}
+
+fn on_form(
+    state: &mut State,
+    mut form: Form,
+    action: Option<Action>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    match action {
+        Some(Action::Cancel) => return Vec::new(),
+        Some(Action::Submit) => return submit_form(state, form),
+        Some(Action::NextField) => form.field = (form.field + 1) % 2,
+        Some(Action::ToggleReadOnly) => form.read_only = !form.read_only,
+        _ => {
+            let line = if form.field == 0 {
+                &mut form.name
+            } else {
+                &mut form.url
+            };
+            edit_line(line, &key);
+        }
+    }
+    state.modal = Some(Modal::Form(form));
+    Vec::new()
+}
+
+fn submit_form(state: &mut State, form: Form) -> Vec<Effect> {
+    let name = form.name.trim().to_owned();
+    let url = form.url.trim().to_owned();
+    if name.is_empty() || !url.contains("://") {
+        state.error("a connection needs a name and a URL such as redis://127.0.0.1:6379");
+        state.modal = Some(Modal::Form(form));
+        return Vec::new();
+    }
+    let profile = NewProfile {
+        name,
+        url,
+        read_only: form.read_only,
+    };
+    state.info("saving the connection…");
+    match form.editing {
+        Some(id) => vec![Effect::UpdateConnection(id, profile)],
+        None => vec![Effect::AddConnection(profile)],
+    }
+}
+
+fn on_editor(
+    state: &mut State,
+    mut editor: Editor,
+    action: Option<Action>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    match action {
+        Some(Action::Cancel) => {
+            state.info("edit discarded");
+            Vec::new()
+        }
+        Some(Action::Save) => {
+            let text = editor.area.lines().join("\n");
+            let key = editor.key.clone();
+            state.modal = Some(Modal::Editor(Box::new(editor)));
+            value::save(state, key, text)
+        }
+        _ => {
+            editor.area.input(key);
+            state.modal = Some(Modal::Editor(Box::new(editor)));
+            Vec::new()
+        }
+    }
+}
+
+fn on_picker(state: &mut State, mut picker: Picker, action: Option<Action>) -> Vec<Effect> {
+    let count = state.keys.databases.len();
+    match action {
+        Some(Action::Down) => picker.selected = (picker.selected + 1).min(count.saturating_sub(1)),
+        Some(Action::Up) => picker.selected = picker.selected.saturating_sub(1),
+        Some(Action::Cancel) => return Vec::new(),
+        Some(Action::Submit) => {
+            return match state.keys.databases.get(picker.selected) {
+                Some(db) => {
+                    let index = db.index;
+                    keys::switch_database(state, index)
+                }
+                None => Vec::new(),
+            };
+        }
+        _ => {}
+    }
+    state.modal = Some(Modal::Picker(picker));
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(line: &mut String, code: KeyCode) -> bool {
+        edit_line(line, &KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn backspace_removes_whole_graphemes() {
+        let mut line = "x\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}e\u{301}".to_owned();
+        assert!(press(&mut line, KeyCode::Backspace));
+        assert_eq!(line, "x\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}");
+        assert!(press(&mut line, KeyCode::Backspace));
+        assert_eq!(line, "x");
+        assert!(press(&mut line, KeyCode::Backspace));
+        assert!(!press(&mut line, KeyCode::Backspace));
+        assert_eq!(line, "");
+    }
+
+    #[test]
+    fn control_characters_are_not_typed() {
+        let mut line = String::new();
+        assert!(press(&mut line, KeyCode::Char('é')));
+        assert!(!press(&mut line, KeyCode::Char('\u{1b}')));
+        let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        assert!(edit_line(&mut line, &ctrl_u));
+        assert_eq!(line, "");
+    }
+}

@@ -1,0 +1,140 @@
+//! Pop-ups drawn over the panes: confirmations, the connection form, the
+//! string editor, the database picker and the help.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::{help, selected_style};
+use crate::tui::state::State;
+use crate::tui::state::modal::{Confirm, Editor, Form, Modal, Picker};
+use crate::tui::text;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    match &state.modal {
+        Some(Modal::Confirm(confirm)) => render_confirm(frame, area, state, confirm),
+        Some(Modal::Form(form)) => render_form(frame, area, state, form),
+        Some(Modal::Editor(editor)) => render_editor(frame, area, state, editor),
+        Some(Modal::Picker(picker)) => render_picker(frame, area, state, picker),
+        Some(Modal::Help { scroll }) => help::render(frame, area, state, *scroll),
+        Some(Modal::Prompt(_)) | None => {}
+    }
+}
+
+/// A rectangle of at most `width` x `height` in the middle of `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
+
+fn popup(frame: &mut Frame, state: &State, area: Rect, title: &str) -> Rect {
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(state.glyphs.border)
+        .title(format!(" {} ", state.glyphs.data(title)));
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    inner
+}
+
+fn render_confirm(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm) {
+    let rect = centered(area, 60, 6);
+    let inner = popup(frame, state, rect, "Confirm");
+    let text = vec![
+        Line::from(state.glyphs.ui(&confirm.question).into_owned()),
+        Line::from(""),
+        Line::from("y: yes    n or Esc: no"),
+    ];
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+}
+
+fn render_form(frame: &mut Frame, area: Rect, state: &State, form: &Form) {
+    let rect = centered(area, 64, 8);
+    let title = if form.editing.is_some() {
+        "Edit connection"
+    } else {
+        "Add connection"
+    };
+    let inner = popup(frame, state, rect, title);
+    let width = usize::from(inner.width).saturating_sub(11);
+    let field = |index: usize, label: &str, value: &str| {
+        let cursor = if form.field == index { "_" } else { "" };
+        let line = Line::from(format!(
+            "{label:<10} {}{cursor}",
+            state.glyphs.cell(value, width)
+        ));
+        if form.field == index {
+            line.style(selected_style(state))
+        } else {
+            line
+        }
+    };
+    let check = if form.read_only { "[x]" } else { "[ ]" };
+    let lines = vec![
+        field(0, "Name", &form.name),
+        field(1, "URL", &form.url),
+        Line::from(format!("{:<10} {check}  (Ctrl-r)", "Read-only")),
+        Line::from(""),
+        Line::from("Enter: save   Tab: next field   Esc: close"),
+    ];
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn render_editor(frame: &mut Frame, area: Rect, state: &State, editor: &Editor) {
+    let width = area.width.saturating_sub(4);
+    let height = area.height.saturating_sub(4);
+    let rect = centered(area, width, height);
+    let key = text::fit(&editor.key.escaped(), 40, state.glyphs.ellipsis);
+    let inner = popup(
+        frame,
+        state,
+        rect,
+        &format!("Edit {key} (Ctrl-s: save, Esc: close)"),
+    );
+    frame.render_widget(&editor.area, inner);
+}
+
+fn render_picker(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) {
+    let databases = &state.keys.databases;
+    let height = u16::try_from(databases.len().clamp(1, 16) + 2).unwrap_or(18);
+    let rect = centered(area, 32, height);
+    let inner = popup(frame, state, rect, "Database");
+    if databases.is_empty() {
+        let text = state.glyphs.ui("loading the databases…").into_owned();
+        frame.render_widget(Paragraph::new(text), inner);
+        return;
+    }
+    let rows = usize::from(inner.height);
+    let start = super::window_start(picker.selected, rows);
+    let lines: Vec<Line> = databases
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(rows)
+        .map(|(i, db)| {
+            let keys = db
+                .keys
+                .map_or_else(|| "n/a".to_owned(), |n| text::count(n) + " keys");
+            let selected = i == picker.selected;
+            let marker = if selected {
+                state.glyphs.selected
+            } else {
+                "  "
+            };
+            let line = Line::from(format!("{marker}db {:<4} {keys:>15}", db.index));
+            if selected {
+                line.style(selected_style(state))
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,120 @@
+//! The status bar: connection, database, key counts and the last message on
+//! the first line; the open prompt or the key hints on the second.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{dim_style, error_style};
+use crate::tui::effect::Slot;
+use crate::tui::keymap::Context;
+use crate::tui::state::State;
+use crate::tui::state::modal::{Modal, Prompt, PromptKind};
+use crate::tui::state::value::ttl_preview;
+use crate::tui::text;
+
+const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(status_line(state, usize::from(area.width))),
+        top,
+    );
+    let second = match &state.modal {
+        Some(Modal::Prompt(prompt)) => prompt_line(state, prompt),
+        _ => hints_line(state),
+    };
+    frame.render_widget(Paragraph::new(second), bottom);
+}
+
+fn status_line(state: &State, width: usize) -> Line<'static> {
+    let glyphs = &state.glyphs;
+    let sep = glyphs.separator;
+    let mut spans = Vec::new();
+    if state.is_busy() {
+        let frame = SPINNER
+            .get(state.spinner % SPINNER.len())
+            .copied()
+            .unwrap_or("");
+        spans.push(Span::raw(format!("{frame} ")));
+    }
+    match &state.session {
+        Some(session) => {
+            if session.target.read_only {
+                spans.push(Span::styled("[read-only] ", error_style(state)));
+            }
+            let scanning = state.is_waiting(&Slot::Scan);
+            let summary = state.keys.summary(state.config.scan_count, scanning);
+            let text = format!(
+                "{}{sep}db {}{sep}{summary}",
+                session.target.name, session.db
+            );
+            spans.push(Span::raw(glyphs.ui(&text).into_owned()));
+        }
+        None => spans.push(Span::raw("not connected")),
+    }
+    if let Some(message) = &state.message {
+        let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
+        let room = width.saturating_sub(used + text::width(sep));
+        let style = if message.error {
+            error_style(state)
+        } else {
+            dim_style(state)
+        };
+        spans.push(Span::raw(sep));
+        let text = text::fit(&glyphs.ui(&message.text), room, glyphs.ellipsis);
+        spans.push(Span::styled(text, style));
+    }
+    Line::from(spans)
+}
+
+fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
+    let glyphs = &state.glyphs;
+    let input = glyphs.data(&prompt.input).into_owned();
+    let (label, after) = match &prompt.kind {
+        PromptKind::Filter { glob: false, .. } => {
+            ("filter (contains, Ctrl-g: glob)".to_owned(), String::new())
+        }
+        PromptKind::Filter { glob: true, .. } => {
+            ("filter (glob, Ctrl-g: contains)".to_owned(), String::new())
+        }
+        PromptKind::Ttl { key } => (
+            format!("TTL of {} in seconds (-1: no expiry)", key.escaped()),
+            format!("  -> {}", ttl_preview(&prompt.input)),
+        ),
+        PromptKind::Jump { total } => (
+            format!("index (0-{})", total.saturating_sub(1)),
+            String::new(),
+        ),
+    };
+    let label = glyphs.ui(&label).into_owned();
+    let after = glyphs.ui(&after).into_owned();
+    Line::from(vec![
+        Span::styled(format!("{label}: "), dim_style(state)),
+        Span::raw(input),
+        Span::raw("_"),
+        Span::styled(after, dim_style(state)),
+    ])
+}
+
+/// The hints for what has the keyboard, then the global ones.
+fn hints_line(state: &State) -> Line<'static> {
+    let context = state.context();
+    let mut hints: Vec<String> = state
+        .keymap
+        .hints(context)
+        .map(|b| format!("{} {}", b.keys_label(), b.description))
+        .collect();
+    if state.modal.is_none() {
+        hints.extend(
+            state
+                .keymap
+                .hints(Context::Global)
+                .map(|b| format!("{} {}", b.keys_label(), b.description)),
+        );
+    }
+    Line::from(hints.join(state.glyphs.separator)).style(dim_style(state))
+}

@@ -1,0 +1,340 @@
+//! Snapshot tests: states rendered into a `TestBackend` and compared with
+//! the reviewed `.snap` files next to this one.
+
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::render;
+use crate::domain::redis::{
+    FieldValue, KeyInfo, KeyType, KeyValue, Probe, ScoredMember, StreamEntry, Ttl, ValuePage,
+};
+use crate::domain::{ByteString, Kind, Profile, ProfileId};
+use crate::tui::state::State;
+use crate::tui::state::connections::ConnStatus;
+use crate::tui::state::tests::{Harness, key_info, page};
+use crate::tui::text::Glyphs;
+use crate::worker::{Request, Response};
+
+fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(frame, state)).unwrap();
+    assert_no_control_characters(&terminal);
+    terminal
+}
+
+/// Nothing that could move the cursor or recolour reaches a cell.
+fn assert_no_control_characters(terminal: &Terminal<TestBackend>) {
+    for cell in terminal.backend().buffer().content() {
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "control character in cell {:?}",
+            cell.symbol()
+        );
+    }
+}
+
+fn profile(id: i64, name: &str, url: &str, read_only: bool) -> Profile {
+    Profile {
+        id: ProfileId(id),
+        name: name.into(),
+        kind: Kind::Redis,
+        url: url.into(),
+        read_only,
+        has_secret: false,
+        revision: 0,
+    }
+}
+
+fn info(name: &[u8], key_type: Option<KeyType>, ttl: Ttl, size: u64) -> KeyInfo {
+    KeyInfo {
+        key: ByteString::new(name.to_vec()),
+        key_type: Probe::Known(key_type),
+        ttl: Probe::Known(ttl),
+        size: Probe::Known(size),
+    }
+}
+
+/// Keys that break naive explorers: binary names, control characters,
+/// escape sequences and wide or combining characters (B01, B06, B34).
+fn awkward_keys() -> Vec<KeyInfo> {
+    let string = Some(KeyType::String);
+    vec![
+        info(
+            b"\x02\x00\x00\x00zip\x04\x00\x00\x00\x9b\x00\x00score",
+            string.clone(),
+            Ttl::NoExpiry,
+            72,
+        ),
+        info(
+            b"u:\x92\xb5host:5000/admin/\xc0",
+            string.clone(),
+            Ttl::NoExpiry,
+            64,
+        ),
+        info(
+            b"line1\nline2",
+            string.clone(),
+            Ttl::ExpiresIn(4_800_000),
+            56,
+        ),
+        info(b"tab\there", Some(KeyType::Hash), Ttl::NoExpiry, 1_500),
+        info(b"esc\x1b[31mred\x1b[0m", string.clone(), Ttl::NoExpiry, 56),
+        info(
+            "caf\u{e9} \u{1f601}".as_bytes(),
+            Some(KeyType::Zset),
+            Ttl::NoExpiry,
+            90,
+        ),
+        info(
+            "e\u{301}t\u{e9}".as_bytes(),
+            string.clone(),
+            Ttl::NoExpiry,
+            50,
+        ),
+        info(
+            "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467} family".as_bytes(),
+            Some(KeyType::List),
+            Ttl::NoExpiry,
+            2_048_000,
+        ),
+        info(b"vanished", None, Ttl::Gone, 0),
+        KeyInfo {
+            key: ByteString::from("acl:denied"),
+            key_type: Probe::Unavailable,
+            ttl: Probe::Unavailable,
+            size: Probe::Unavailable,
+        },
+    ]
+}
+
+fn with_value(items: Vec<KeyInfo>, page: ValuePage, key_type: KeyType) -> Harness {
+    let mut h = Harness::with_keys(items, None);
+    let id = h.last(|r| matches!(r, Request::Value(_)));
+    let key = h.state.keys.items[0].key.clone();
+    h.reply(
+        id,
+        Ok(Response::Value(KeyValue {
+            key,
+            key_type,
+            ttl: Ttl::ExpiresIn(4_800_000),
+            size: Probe::Known(12_000_000),
+            page,
+        })),
+    );
+    h.press(KeyCode::Enter);
+    h
+}
+
+#[test]
+fn connection_list_shows_kind_state_latency_and_badge() {
+    let mut h = Harness::new();
+    let connections = &mut h.state.connections;
+    connections.profiles = vec![
+        profile(1, "local", "redis://127.0.0.1:6379", false),
+        profile(2, "prod-cache", "rediss://cache.example:6380", true),
+        profile(3, "staging", "redis://10.0.0.7:6379", false),
+    ];
+    let status = &mut connections.status;
+    status.insert(ProfileId(1), ConnStatus::Connected { latency_ms: 0.42 });
+    status.insert(ProfileId(2), ConnStatus::Connecting);
+    status.insert(
+        ProfileId(3),
+        ConnStatus::Failed("connection refused".into()),
+    );
+    insta::assert_snapshot!(draw(&h.state, 80, 12).backend());
+}
+
+#[test]
+fn empty_registry_offers_local_servers() {
+    let mut h = Harness::new();
+    h.state.connections.local = vec!["redis://127.0.0.1:6379".into()];
+    insta::assert_snapshot!(draw(&h.state, 80, 12).backend());
+}
+
+#[test]
+fn key_list_escapes_binary_and_control_keys_and_stays_aligned() {
+    let h = Harness::with_keys(awkward_keys(), None);
+    insta::assert_snapshot!(draw(&h.state, 100, 18).backend());
+}
+
+#[test]
+fn partial_scan_says_partial_not_empty() {
+    let mut h = Harness::connected(false);
+    let (id, _) = h.last_scan();
+    h.reply(id, Ok(page(Vec::new(), Some(7))));
+    insta::assert_snapshot!(draw(&h.state, 80, 12).backend());
+}
+
+#[test]
+fn truncated_string_value_is_marked() {
+    let page = ValuePage::String {
+        length: 12_000_000,
+        preview: ByteString::from("x".repeat(300)),
+        truncated: true,
+    };
+    let h = with_value(vec![key_info(b"big:str")], page, KeyType::String);
+    insta::assert_snapshot!(draw(&h.state, 100, 14).backend());
+}
+
+#[test]
+fn hash_value_shows_fields_and_escaped_values() {
+    let entries = vec![
+        FieldValue {
+            field: "name".into(),
+            value: "Ada".into(),
+        },
+        FieldValue {
+            field: "blob".into(),
+            value: ByteString::new(vec![0xff, 0x00, 0x1b, b'x']),
+        },
+    ];
+    let page = ValuePage::Hash {
+        total: 2,
+        entries,
+        next_cursor: None,
+    };
+    let h = with_value(vec![key_info(b"user:1")], page, KeyType::Hash);
+    insta::assert_snapshot!(draw(&h.state, 100, 16).backend());
+}
+
+#[test]
+fn zset_value_shows_scores_as_sent() {
+    let members = vec![
+        ScoredMember {
+            member: "alice".into(),
+            score: "1.5".into(),
+        },
+        ScoredMember {
+            member: "bob".into(),
+            score: "9007199254740993".into(),
+        },
+        ScoredMember {
+            member: "carol".into(),
+            score: "-inf".into(),
+        },
+    ];
+    let page = ValuePage::Zset {
+        total: 200_000,
+        start: 0,
+        members,
+    };
+    let h = with_value(vec![key_info(b"board")], page, KeyType::Zset);
+    insta::assert_snapshot!(draw(&h.state, 100, 16).backend());
+}
+
+#[test]
+fn stream_value_shows_ids_and_fields_in_order() {
+    let field = |f: &str, v: &str| FieldValue {
+        field: f.into(),
+        value: v.into(),
+    };
+    let entries = vec![
+        StreamEntry {
+            id: "1700000000000-0".into(),
+            fields: vec![field("temp", "21.5"), field("unit", "C")],
+        },
+        StreamEntry {
+            id: "1700000000001-0".into(),
+            fields: vec![field("temp", "22"), field("note", "caf\u{e9}")],
+        },
+    ];
+    let page = ValuePage::Stream {
+        total: 2,
+        entries,
+        last_id: Some("1700000000001-0".into()),
+    };
+    let h = with_value(vec![key_info(b"sensor")], page, KeyType::Stream);
+    insta::assert_snapshot!(draw(&h.state, 100, 16).backend());
+}
+
+#[test]
+fn help_overlay_lists_the_keymap() {
+    let mut h = Harness::with_keys(awkward_keys(), None);
+    h.press(KeyCode::Char('?'));
+    insta::assert_snapshot!("help_top", draw(&h.state, 100, 24).backend());
+    for _ in 0..20 {
+        h.press(KeyCode::Char('j'));
+    }
+    insta::assert_snapshot!("help_scrolled", draw(&h.state, 100, 24).backend());
+    h.press(KeyCode::Esc);
+    assert!(h.state.modal.is_none());
+}
+
+#[test]
+fn too_small_terminal_shows_a_notice() {
+    let h = Harness::with_keys(awkward_keys(), None);
+    insta::assert_snapshot!(draw(&h.state, 39, 9).backend());
+    for (width, height) in [(0, 0), (1, 1), (40, 10), (41, 11), (200, 3)] {
+        draw(&h.state, width, height);
+    }
+}
+
+#[test]
+fn ascii_mode_uses_plain_borders_and_escapes_non_ascii() {
+    let mut h = Harness::with_keys(awkward_keys(), None);
+    h.state.glyphs = Glyphs::ASCII;
+    let terminal = draw(&h.state, 100, 16);
+    for cell in terminal.backend().buffer().content() {
+        assert!(
+            cell.symbol().is_ascii(),
+            "non-ASCII cell {:?}",
+            cell.symbol()
+        );
+    }
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn list_page_after_a_jump_shows_its_real_indexes() {
+    let page = ValuePage::List {
+        total: 1_500_000,
+        start: 1_499_998,
+        items: vec!["1499999".into(), "1500000".into()],
+    };
+    let h = with_value(vec![key_info(b"big:list")], page, KeyType::List);
+    insta::assert_snapshot!(draw(&h.state, 100, 14).backend());
+}
+
+#[test]
+fn hex_view_dumps_binary_strings() {
+    let page = ValuePage::String {
+        length: 20,
+        preview: ByteString::new(b"\x1b[31mred\x00\xff binary\n!".to_vec()),
+        truncated: false,
+    };
+    let mut h = with_value(vec![key_info(b"blob")], page, KeyType::String);
+    h.press(KeyCode::Char('v'));
+    insta::assert_snapshot!(draw(&h.state, 100, 14).backend());
+}
+
+#[test]
+fn module_types_say_there_is_no_viewer() {
+    let page = ValuePage::Module {
+        type_name: "TSDB-TYPE".into(),
+    };
+    let key_type = KeyType::Module("TSDB-TYPE".into());
+    let h = with_value(vec![key_info(b"temps")], page, key_type);
+    insta::assert_snapshot!(draw(&h.state, 100, 12).backend());
+}
+
+#[test]
+fn delete_confirmation_escapes_the_key() {
+    let mut h = Harness::with_keys(vec![key_info(b"esc\x1b[31mred\x1b[0m")], None);
+    h.press(KeyCode::Char('d'));
+    insta::assert_snapshot!(draw(&h.state, 80, 16).backend());
+}
+
+#[test]
+fn database_picker_lists_key_counts() {
+    let mut h = Harness::with_keys(awkward_keys(), None);
+    h.state.keys.databases = (0..4)
+        .map(|index| crate::domain::redis::DatabaseInfo {
+            index,
+            keys: (index < 3).then_some(u64::from(index) * 1_234),
+        })
+        .collect();
+    h.press(KeyCode::Char('D'));
+    h.press(KeyCode::Char('j'));
+    insta::assert_snapshot!(draw(&h.state, 80, 16).backend());
+}
