@@ -113,7 +113,8 @@ pub fn short_duration(ms: u64) -> String {
     if ms < 1_000 {
         return format!("{ms}ms");
     }
-    let secs = ms / 1_000;
+    // Rounded, so a TTL just set to 600 s reads "10m", not "9m 59s".
+    let secs = (ms + 500) / 1_000;
     let units = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
     let mut parts = Vec::new();
     let mut rest = secs;
@@ -360,7 +361,8 @@ mod tests {
         assert_eq!(Ttl::from_pttl(-2).to_string(), "key no longer exists");
         assert_eq!(Ttl::from_pttl(4_800_000).to_string(), "expires in 1h 20m");
         assert_eq!(Ttl::from_pttl(600_000).to_string(), "expires in 10m");
-        assert_eq!(Ttl::from_pttl(1_500).to_string(), "expires in 1s");
+        assert_eq!(Ttl::from_pttl(1_400).to_string(), "expires in 1s");
+        assert_eq!(Ttl::from_pttl(599_990).to_string(), "expires in 10m");
         assert_eq!(Ttl::from_pttl(90_061_000).to_string(), "expires in 1d 1h");
     }
 

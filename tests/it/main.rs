@@ -11,6 +11,7 @@
 mod support;
 
 mod cli;
+mod e2e;
 mod redis_driver;
 mod redis_paging;
 mod redis_sessions;

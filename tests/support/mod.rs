@@ -4,4 +4,5 @@
 
 pub mod cli;
 pub mod postgres;
+pub mod pty;
 pub mod redis;

@@ -1,0 +1,84 @@
+//! End to end: the built binary in a pseudo-terminal, browsing a real
+//! server the way a newcomer would.
+
+use redis::Commands as _;
+
+use crate::support::cli::run_ok;
+use crate::support::pty::Terminal;
+use crate::support::redis::RedisServer;
+
+#[test]
+fn browse_filter_open_ttl_delete_and_quit() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    let _: () = conn.set("user:1", "alice").unwrap();
+    let _: () = conn.set("user:2", "bob").unwrap();
+    let _: () = conn.hset("session:9", "token", "t0k").unwrap();
+    let _: () = conn.set(b"esc\x1b[31mred".as_slice(), "v").unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let added = run_ok(home.path(), &["conn", "add", "local", &server.url()]);
+    assert!(added.contains("local"), "{added}");
+
+    let mut term = Terminal::spawn(&[], home.path(), 120, 30);
+    term.wait_for_text("local");
+    term.send("\r");
+    let screen = term.wait_for_text("session:9");
+    assert!(
+        screen.contains("esc\\x1B[31mred"),
+        "the ESC byte must show escaped:\n{screen}"
+    );
+
+    term.send("/user\r");
+    term.wait_for("only user keys", |s| {
+        s.contains("user:2") && !s.contains("session:9")
+    });
+
+    // SCAN order is the server's: act on whichever user key is selected.
+    let selected = selected_key(&term.contents());
+    let (other, value) = match selected.as_str() {
+        "user:1" => ("user:2", "alice"),
+        "user:2" => ("user:1", "bob"),
+        other => panic!("unexpected selection {other:?}"),
+    };
+    term.send("\r");
+    term.wait_for_text(value);
+
+    term.send("t");
+    term.send("600\r");
+    term.wait_for_text("expires in 10m");
+    let ttl: i64 = conn.ttl(&selected).unwrap();
+    assert!((590..=600).contains(&ttl), "TTL on the server is {ttl}");
+
+    term.send("d");
+    term.send("y");
+    let deleted = format!("deleted {selected}");
+    term.wait_for("the deleted key gone", |s| {
+        // Only the status line still names it.
+        s.contains(&deleted) && s.matches(selected.as_str()).count() == 1 && s.contains(other)
+    });
+    let exists: bool = conn.exists(&selected).unwrap();
+    assert!(!exists, "{selected} still exists on the server");
+
+    term.send("q");
+    let (succeeded, restored) = term.wait_exit();
+    assert!(succeeded, "dbdeck exited with an error");
+    assert!(
+        restored,
+        "the terminal was left in the alternate screen or with a hidden cursor"
+    );
+}
+
+/// The key on the selected row of the key list.
+fn selected_key(screen: &str) -> String {
+    let row = screen
+        .lines()
+        .find(|line| line.contains("▶  user:"))
+        .unwrap_or_default();
+    let after = row.split("▶").nth(1).unwrap_or_default();
+    after
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
