@@ -149,15 +149,14 @@ fn print_summary(summary: &ServerSummary, json: bool) -> color_eyre::Result<()> 
         println!("{}", serde_json::to_string(summary)?);
         return Ok(());
     }
-    let or_na = |probe: &Probe<String>| probe.known().cloned().unwrap_or_else(|| "n/a".into());
-    let memory = summary
-        .used_memory
-        .known()
-        .map(|b| bytesize::ByteSize(*b).to_string());
+    let memory = match summary.used_memory {
+        Probe::Known(bytes) => Probe::Known(bytesize::ByteSize(bytes)),
+        Probe::Unavailable => Probe::Unavailable,
+    };
     println!("latency      {:.2} ms", summary.latency_ms);
-    println!("version      {}", or_na(&summary.version));
-    println!("mode         {}", or_na(&summary.mode));
-    println!("used memory  {}", memory.unwrap_or_else(|| "n/a".into()));
+    println!("version      {}", summary.version);
+    println!("mode         {}", summary.mode);
+    println!("used memory  {memory}");
     Ok(())
 }
 
@@ -211,13 +210,6 @@ fn write_key(out: &mut impl std::io::Write, info: &KeyInfo, json: bool) -> std::
         Some(None) => "gone",
         None => "n/a",
     };
-    let ttl = info
-        .ttl
-        .known()
-        .map_or_else(|| "n/a".to_owned(), ToString::to_string);
-    let size = info
-        .size
-        .known()
-        .map_or_else(|| "n/a".to_owned(), ToString::to_string);
+    let (ttl, size) = (info.ttl, info.size);
     writeln!(out, "{key_type}\t{ttl}\t{size}\t{}", info.key.escaped())
 }

@@ -132,11 +132,21 @@ pub fn short_duration(ms: u64) -> String {
 
 /// A column the server would not answer (ACL denial, renamed command) is
 /// `Unavailable`, so the list shows "n/a" and browsing goes on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Probe<T> {
     Known(T),
     Unavailable,
+}
+
+/// Shows the value, or "n/a" when the server would not say.
+impl<T: fmt::Display> fmt::Display for Probe<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Known(value) => value.fmt(f),
+            Self::Unavailable => f.write_str("n/a"),
+        }
+    }
 }
 
 impl<T> Probe<T> {
@@ -346,7 +356,8 @@ pub enum ValuePage {
 pub struct KeyValue {
     pub key: ByteString,
     pub key_type: KeyType,
-    pub ttl: Ttl,
+    /// Unavailable when PTTL is denied: never guessed as "no expiry".
+    pub ttl: Probe<Ttl>,
     pub size: Probe<u64>,
     pub page: ValuePage,
 }

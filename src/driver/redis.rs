@@ -331,7 +331,7 @@ pub async fn read_value(
         Probe::Unavailable => return Err(DriverError::NotPermitted("TYPE".into())),
     };
     let page = read_page(client, &key_type, request).await?;
-    let ttl = info.ttl.known().copied().unwrap_or(Ttl::NoExpiry);
+    let ttl = info.ttl;
     Ok(crate::domain::redis::KeyValue {
         key: info.key,
         key_type,

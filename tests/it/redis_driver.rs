@@ -122,8 +122,8 @@ async fn b01_binary_key_names_keep_their_bytes() {
         .await
         .unwrap();
     assert_eq!(value.key_type, KeyType::String);
-    assert_eq!(value.ttl, Ttl::NoExpiry);
-    assert_eq!(value.ttl.as_pttl(), -1);
+    assert_eq!(value.ttl, Probe::Known(Ttl::NoExpiry));
+    assert_eq!(value.ttl.known().map(|t| t.as_pttl()), Some(-1));
     assert_eq!(string_value(value.page), b"1");
 
     assert!(driver::delete(&client, &keys[0].key).await.unwrap());
@@ -376,7 +376,11 @@ async fn b12_acl_user_without_admin_commands_can_browse() {
         .arg("SETUSER")
         .arg("nomem")
         .arg(acl.split(' ').collect::<Vec<_>>());
-    nomem.arg("-memory").query::<()>(&mut conn).unwrap();
+    nomem
+        .arg("-memory")
+        .arg("-pttl")
+        .query::<()>(&mut conn)
+        .unwrap();
     exec(&mut conn, &[b"SET", b"a", b"1"]);
     exec(&mut conn, &[b"HSET", b"h", b"f", b"v"]);
     exec(&mut conn, &[b"CONFIG", b"RESETSTAT"]);
@@ -406,6 +410,11 @@ async fn b12_acl_user_without_admin_commands_can_browse() {
     let keys = scan_all(&nomem, "*").await;
     assert_eq!(keys.len(), 2);
     assert!(keys.iter().all(|k| k.size == Probe::Unavailable));
+    assert!(keys.iter().all(|k| k.ttl == Probe::Unavailable));
+    // The value pane says "n/a" for a TTL it may not read, never "no expiry".
+    let value = driver::read_value(&nomem, &value_request("a")).await.unwrap();
+    assert_eq!(value.ttl, Probe::Unavailable);
+    assert_eq!(value.ttl.to_string(), "n/a");
     assert!(
         keys.iter()
             .all(|k| matches!(k.key_type, Probe::Known(Some(_))))

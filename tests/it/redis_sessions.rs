@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbdeck::domain::redis::{KeyFilter, ScanRequest, Ttl, ValueRequest, ValueWindow};
+use dbdeck::domain::redis::{KeyFilter, Probe, ScanRequest, Ttl, ValueRequest, ValueWindow};
 use dbdeck::domain::{ByteString, ConnectTarget};
 use dbdeck::driver::DriverError;
 use dbdeck::worker::{Job, Request, Response, SessionStats, Sessions, TtlChange, WorkerPool};
@@ -85,7 +85,7 @@ async fn read_only_connection_refuses_every_write_and_changes_nothing() {
     let Ok(Response::Value(read)) = pool.run(job(&target, 0, read_request("k"))).await else {
         panic!("reads still work on a read-only connection");
     };
-    assert!(matches!(read.ttl, Ttl::ExpiresIn(_)));
+    assert!(matches!(read.ttl, Probe::Known(Ttl::ExpiresIn(_))));
 }
 
 #[tokio::test]

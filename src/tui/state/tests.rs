@@ -458,7 +458,7 @@ fn string_value(key: &str, text: &str) -> Response {
     Response::Value(KeyValue {
         key: ByteString::from(key),
         key_type: KeyType::String,
-        ttl: Ttl::NoExpiry,
+        ttl: Probe::Known(Ttl::NoExpiry),
         size: Probe::Known(56),
         page: ValuePage::String {
             length: text.len() as u64,

@@ -447,8 +447,8 @@ pub fn on_value(state: &mut State, result: Result<Response, DriverError>) -> Vec
 fn sync_row(state: &mut State, data: &KeyValue) {
     if let Some(info) = state.keys.items.iter_mut().find(|i| i.key == data.key) {
         info.key_type = Probe::Known(Some(data.key_type.clone()));
-        info.ttl = Probe::Known(data.ttl);
-        info.size = data.size.clone();
+        info.ttl = data.ttl;
+        info.size = data.size;
     }
 }
 
@@ -469,7 +469,7 @@ pub fn on_written(state: &mut State, result: Result<Response, DriverError>) -> V
                 info.ttl = Probe::Known(ttl);
             }
             if let Some(data) = state.value.data.as_mut().filter(|d| d.key == key) {
-                data.ttl = ttl;
+                data.ttl = Probe::Known(ttl);
             }
             state.info(format!("TTL of {}: {ttl}", key.escaped()));
             Vec::new()
@@ -550,7 +550,7 @@ mod tests {
         let value = KeyValue {
             key: ByteString::from("big:list"),
             key_type: KeyType::List,
-            ttl: crate::domain::redis::Ttl::NoExpiry,
+            ttl: Probe::Known(crate::domain::redis::Ttl::NoExpiry),
             size: Probe::Unavailable,
             page,
         };

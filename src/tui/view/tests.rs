@@ -117,7 +117,7 @@ fn with_value(items: Vec<KeyInfo>, page: ValuePage, key_type: KeyType) -> Harnes
         Ok(Response::Value(KeyValue {
             key,
             key_type,
-            ttl: Ttl::ExpiresIn(4_800_000),
+            ttl: Probe::Known(Ttl::ExpiresIn(4_800_000)),
             size: Probe::Known(12_000_000),
             page,
         })),
