@@ -6,6 +6,9 @@ lean client would, as a baseline for `dbdeck keys`.
   keys_walk.py walk PORT [--meta]   SCAN COUNT 1000 over the whole keyspace;
                                     with --meta, one pipelined TYPE + PTTL +
                                     MEMORY USAGE round trip per page
+  keys_walk.py hold PORT            walks with metadata keeping every row in
+                                    a list, then prints its peak RSS in MB:
+                                    the memory baseline for the TUI
   keys_walk.py first N CMD...       seconds until CMD printed N lines (then
                                     CMD is stopped), like `CMD | head -N`
                                     without counting what CMD does after
@@ -14,6 +17,7 @@ The walk prints one line per key. It speaks raw RESP over a socket and
 parses replies with hiredis, the fastest parser Python has.
 """
 
+import resource
 import socket
 import subprocess
 import sys
@@ -80,9 +84,10 @@ def seed(port, count):
     print(f"seeded {size} keys", file=sys.stderr)
 
 
-def walk(port, meta):
+def pages(port, meta):
+    """Yields each SCAN page as (key, type, ttl, size) rows; without meta,
+    the last three are None."""
     client = Client(port)
-    out = sys.stdout.buffer
     cursor = b"0"
     while True:
         cursor, keys = client.pipeline([encode(b"SCAN", cursor, b"COUNT", b"1000")])[0]
@@ -93,14 +98,29 @@ def walk(port, meta):
                 commands.append(encode(b"PTTL", key))
                 commands.append(encode(b"MEMORY", b"USAGE", key))
             replies = client.pipeline(commands)
-            for n, key in enumerate(keys):
-                key_type, ttl, size = replies[3 * n : 3 * n + 3]
-                out.write(b"%s\t%s\t%d\t%d\n" % (key, key_type, ttl, size or 0))
+            yield [(key, *replies[3 * n : 3 * n + 3]) for n, key in enumerate(keys)]
         else:
-            out.write(b"".join(key + b"\n" for key in keys))
+            yield [(key, None, None, None) for key in keys]
         if cursor == b"0":
             break
+
+
+def walk(port, meta):
+    out = sys.stdout.buffer
+    for page in pages(port, meta):
+        if meta:
+            out.write(b"".join(b"%s\t%s\t%d\t%d\n" % (k, t, ttl, s or 0) for k, t, ttl, s in page))
+        else:
+            out.write(b"".join(row[0] + b"\n" for row in page))
     out.flush()
+
+
+def hold(port):
+    rows = []
+    for page in pages(port, True):
+        rows.extend(page)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{peak_kb / 1024:.0f}")
 
 
 def first(count, command):
@@ -124,6 +144,8 @@ def main(argv):
         except BrokenPipeError:
             # `| head` closed the pipe: the measured part is done.
             sys.stderr.close()
+    elif len(argv) >= 2 and argv[0] == "hold":
+        hold(int(argv[1]))
     elif len(argv) >= 3 and argv[0] == "first":
         first(int(argv[1]), argv[2:])
     else:

@@ -60,6 +60,30 @@ walk_bare=$(seconds "'$PY' '$HELPER' walk $port > /dev/null")
 first_dbdeck=$("$PY" "$HELPER" first 100 "$DBDECK" keys "$url" --json)
 first_meta=$("$PY" "$HELPER" first 100 "$PY" "$HELPER" walk "$port" --meta)
 
+# The TUI with every key listed: `L` loads all pages; its RSS once the status
+# bar says the scan is complete, against the baseline holding the same rows.
+tui_rss() {
+    local session="dbdeck-bench-$port" pid deadline
+    tmux new-session -d -s "$session" -x 160 -y 40 "'$DBDECK' '$url'"
+    deadline=$((SECONDS + 60))
+    until tmux capture-pane -p -t "$session" | grep -q "keys\? loaded"; do
+        [ "$SECONDS" -lt "$deadline" ] || { echo "TUI did not list keys" >&2; exit 1; }
+        sleep 0.2
+    done
+    tmux send-keys -t "$session" L
+    deadline=$((SECONDS + 600))
+    until tmux capture-pane -p -t "$session" | grep -q "scan complete"; do
+        [ "$SECONDS" -lt "$deadline" ] || { echo "TUI did not finish the scan" >&2; exit 1; }
+        sleep 0.5
+    done
+    pid=$(tmux list-panes -t "$session" -F '#{pane_pid}')
+    ps -o rss= -p "$pid" | awk '{printf "%.0f", $1 / 1024}'
+    tmux send-keys -t "$session" q
+    tmux kill-session -t "$session" 2>/dev/null || true
+}
+rss_tui=$(tui_rss)
+rss_hold=$("$PY" "$HELPER" hold "$port")
+
 ratio() { "$PY" -c "print(f'{$1 / $2:.2f}')"; }
 printf '%-44s %8s s\n' \
     "(a) dbdeck keys --json, full walk" "$walk_dbdeck" \
@@ -67,7 +91,11 @@ printf '%-44s %8s s\n' \
     "(c) baseline, SCAN only" "$walk_bare" \
     "(d) dbdeck, first 100 keys with metadata" "$first_dbdeck" \
     "(d) baseline, first 100 keys with metadata" "$first_meta"
+printf '%-44s %8s MB\n' \
+    "(e) TUI RSS, all $KEYS keys listed" "$rss_tui" \
+    "(e) baseline RSS, same rows in a list" "$rss_hold"
 echo "baseline speed / dbdeck speed:"
 echo "  full walk with metadata  $(ratio "$walk_dbdeck" "$walk_meta")x"
 echo "  full walk, no metadata   $(ratio "$walk_dbdeck" "$walk_bare")x"
 echo "  first 100 keys           $(ratio "$first_dbdeck" "$first_meta")x"
+echo "TUI RSS / baseline RSS:    $(ratio "$rss_tui" "$rss_hold")x"

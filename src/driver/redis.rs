@@ -440,24 +440,70 @@ fn start_of(window: &ValueWindow) -> u64 {
     }
 }
 
-async fn read_hash(
+/// One HSCAN/SSCAN page and the collection's length: the total, the cursor
+/// to continue from, and the flat reply.
+async fn cursor_page(
     client: &RedisClient,
     key: &[u8],
+    commands: (&str, &str),
     request: &ValueRequest,
-) -> Result<ValuePage, DriverError> {
-    let mut length = redis::cmd("HLEN");
+) -> Result<(u64, Option<u64>, Vec<Vec<u8>>), DriverError> {
+    let mut length = redis::cmd(commands.0);
     length.arg(key);
-    let mut scan = redis::cmd("HSCAN");
+    let mut scan = redis::cmd(commands.1);
     scan.arg(key)
         .arg(cursor_of(&request.window))
         .arg("COUNT")
         .arg(request.count);
     let (total, page) = collection_page(client, length, scan).await?;
-    let (next, flat): (u64, Vec<Vec<u8>>) = decode(page)?;
+    let (next, items): (u64, Vec<Vec<u8>>) = decode(page)?;
+    Ok((total, (next != 0).then_some(next), items))
+}
+
+/// One LRANGE/ZRANGE page from the window's index and the collection's
+/// length: the total, the start index, and the flat reply.
+async fn index_page(
+    client: &RedisClient,
+    key: &[u8],
+    commands: (&str, &str),
+    request: &ValueRequest,
+    extra: &[&str],
+) -> Result<(u64, u64, Vec<Vec<u8>>), DriverError> {
+    let start = start_of(&request.window);
+    let stop = start + u64::from(request.count.max(1)) - 1;
+    let mut length = redis::cmd(commands.0);
+    length.arg(key);
+    let mut range = redis::cmd(commands.1);
+    range.arg(key).arg(start).arg(stop).arg(extra);
+    let (total, page) = collection_page(client, length, range).await?;
+    Ok((total, start, decode(page)?))
+}
+
+async fn read_hash(
+    client: &RedisClient,
+    key: &[u8],
+    request: &ValueRequest,
+) -> Result<ValuePage, DriverError> {
+    let (total, next_cursor, flat) = cursor_page(client, key, ("HLEN", "HSCAN"), request).await?;
     Ok(ValuePage::Hash {
         total,
         entries: pairs(flat),
-        next_cursor: (next != 0).then_some(next),
+        next_cursor,
+    })
+}
+
+async fn read_set(
+    client: &RedisClient,
+    key: &[u8],
+    request: &ValueRequest,
+) -> Result<ValuePage, DriverError> {
+    let (total, next_cursor, members) =
+        cursor_page(client, key, ("SCARD", "SSCAN"), request).await?;
+    let members = members.into_iter().map(ByteString::new).collect();
+    Ok(ValuePage::Set {
+        total,
+        members,
+        next_cursor,
     })
 }
 
@@ -479,40 +525,12 @@ async fn read_list(
     key: &[u8],
     request: &ValueRequest,
 ) -> Result<ValuePage, DriverError> {
-    let start = start_of(&request.window);
-    let stop = start + u64::from(request.count.max(1)) - 1;
-    let mut length = redis::cmd("LLEN");
-    length.arg(key);
-    let mut range = redis::cmd("LRANGE");
-    range.arg(key).arg(start).arg(stop);
-    let (total, page) = collection_page(client, length, range).await?;
-    let items: Vec<Vec<u8>> = decode(page)?;
+    let (total, start, items) = index_page(client, key, ("LLEN", "LRANGE"), request, &[]).await?;
+    let items = items.into_iter().map(ByteString::new).collect();
     Ok(ValuePage::List {
         total,
         start,
-        items: items.into_iter().map(ByteString::new).collect(),
-    })
-}
-
-async fn read_set(
-    client: &RedisClient,
-    key: &[u8],
-    request: &ValueRequest,
-) -> Result<ValuePage, DriverError> {
-    let mut length = redis::cmd("SCARD");
-    length.arg(key);
-    let mut scan = redis::cmd("SSCAN");
-    scan.arg(key)
-        .arg(cursor_of(&request.window))
-        .arg("COUNT")
-        .arg(request.count);
-    let (total, page) = collection_page(client, length, scan).await?;
-    let (next, members): (u64, Vec<Vec<u8>>) = decode(page)?;
-    let members = members.into_iter().map(ByteString::new).collect();
-    Ok(ValuePage::Set {
-        total,
-        members,
-        next_cursor: (next != 0).then_some(next),
+        items,
     })
 }
 
@@ -521,15 +539,10 @@ async fn read_zset(
     key: &[u8],
     request: &ValueRequest,
 ) -> Result<ValuePage, DriverError> {
-    let start = start_of(&request.window);
-    let stop = start + u64::from(request.count.max(1)) - 1;
-    let mut length = redis::cmd("ZCARD");
-    length.arg(key);
-    let mut range = redis::cmd("ZRANGE");
-    range.arg(key).arg(start).arg(stop).arg("WITHSCORES");
-    let (total, page) = collection_page(client, length, range).await?;
+    let commands = ("ZCARD", "ZRANGE");
+    let (total, start, flat) = index_page(client, key, commands, request, &["WITHSCORES"]).await?;
     // RESP2 sends each score as the server's own text; keep it verbatim.
-    let members = pairs(decode(page)?)
+    let members = pairs(flat)
         .into_iter()
         .map(|pair| ScoredMember {
             member: pair.field,

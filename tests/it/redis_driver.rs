@@ -412,7 +412,9 @@ async fn b12_acl_user_without_admin_commands_can_browse() {
     assert!(keys.iter().all(|k| k.size == Probe::Unavailable));
     assert!(keys.iter().all(|k| k.ttl == Probe::Unavailable));
     // The value pane says "n/a" for a TTL it may not read, never "no expiry".
-    let value = driver::read_value(&nomem, &value_request("a")).await.unwrap();
+    let value = driver::read_value(&nomem, &value_request("a"))
+        .await
+        .unwrap();
     assert_eq!(value.ttl, Probe::Unavailable);
     assert_eq!(value.ttl.to_string(), "n/a");
     assert!(
