@@ -64,6 +64,9 @@ first_meta=$("$PY" "$HELPER" first 100 "$PY" "$HELPER" walk "$port" --meta)
 # bar says the scan is complete, against the baseline holding the same rows.
 tui_rss() {
     local session="dbdeck-bench-$port" pid deadline
+    # A private tmux server: keys typed into other people's sessions (a
+    # `send-keys -t` whose target is gone) must not land in this one.
+    tmux() { command tmux -L "$session" "$@"; }
     tmux new-session -d -s "$session" -x 160 -y 40 "'$DBDECK' '$url'"
     deadline=$((SECONDS + 60))
     until tmux capture-pane -p -t "$session" | grep -q "keys\? loaded"; do
@@ -79,7 +82,7 @@ tui_rss() {
     pid=$(tmux list-panes -t "$session" -F '#{pane_pid}')
     ps -o rss= -p "$pid" | awk '{printf "%.0f", $1 / 1024}'
     tmux send-keys -t "$session" q
-    tmux kill-session -t "$session" 2>/dev/null || true
+    tmux kill-server 2>/dev/null || true
 }
 rss_tui=$(tui_rss)
 rss_hold=$("$PY" "$HELPER" hold "$port")
