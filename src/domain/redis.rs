@@ -315,8 +315,11 @@ pub enum ValuePage {
     String {
         /// STRLEN.
         length: u64,
-        /// The first bytes, at most the requested maximum.
+        /// Where `preview` starts in the value.
+        offset: u64,
+        /// At most the requested maximum of bytes, from `offset`.
         preview: ByteString,
+        /// Whether bytes follow the preview.
         truncated: bool,
     },
     Hash {

@@ -348,7 +348,7 @@ async fn read_page(
 ) -> Result<ValuePage, DriverError> {
     let key = request.key.as_bytes();
     match key_type {
-        KeyType::String => read_string(client, key, request.max_bytes).await,
+        KeyType::String => read_string(client, key, request).await,
         KeyType::Hash => read_hash(client, key, request).await,
         KeyType::List => read_list(client, key, request).await,
         KeyType::Set => read_set(client, key, request).await,
@@ -400,17 +400,21 @@ async fn collection_page(
     }
 }
 
+/// Reads at most `max_bytes` of a string from the window's byte offset
+/// (`ValueWindow::Index`), so a huge value is read a chunk at a time.
 async fn read_string(
     client: &RedisClient,
     key: &[u8],
-    max_bytes: u64,
+    request: &ValueRequest,
 ) -> Result<ValuePage, DriverError> {
+    let offset = start_of(&request.window);
+    let first = i64::try_from(offset).unwrap_or(i64::MAX);
     // GETRANGE's end is inclusive and -1 means the last byte, so a zero cap
-    // must not become `0 -1`, which reads the whole value: ask for `1 0`,
-    // an empty range, instead.
-    let (first, last) = match i64::try_from(max_bytes).unwrap_or(i64::MAX) {
-        0 => (1, 0),
-        max => (0, max - 1),
+    // must not become `first -1`, which reads to the end: ask for an empty
+    // range (`first` > `last`) instead.
+    let (first, last) = match i64::try_from(request.max_bytes).unwrap_or(i64::MAX) {
+        0 => (first.saturating_add(1), first),
+        max => (first, first.saturating_add(max - 1)),
     };
     let mut range = redis::cmd("GETRANGE");
     range.arg(key).arg(first).arg(last);
@@ -418,9 +422,10 @@ async fn read_string(
     length.arg(key);
     let (length, preview) = length_and_page(client, length, range).await?;
     let preview: Vec<u8> = decode(preview)?;
-    let truncated = length > preview.len() as u64;
+    let truncated = length > offset + preview.len() as u64;
     Ok(ValuePage::String {
         length,
+        offset,
         preview: preview.into(),
         truncated,
     })

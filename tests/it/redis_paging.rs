@@ -114,16 +114,39 @@ async fn b16_huge_string_reads_a_capped_preview() {
 
     let ValuePage::String {
         length,
+        offset,
         preview,
         truncated,
     } = read(&client, "big:str").await.unwrap()
     else {
         panic!("big:str is a string");
     };
-    assert_eq!(length, 12_000_000);
+    assert_eq!((length, offset), (12_000_000, 0));
     assert_eq!(preview.len(), 64 * 1024);
     assert!(preview.as_bytes().iter().all(|b| *b == b'x'));
     assert!(truncated);
+
+    // The rest loads a chunk at a time on request; the last chunk is short.
+    exec(&mut conn, &[b"SETRANGE", b"big:str", b"11999999", b"!"]);
+    let request = ValueRequest {
+        window: ValueWindow::Index(11_990_000),
+        ..value_request("big:str")
+    };
+    let last = driver::read_value(&client, &request).await.unwrap().page;
+    let ValuePage::String {
+        offset,
+        preview,
+        truncated,
+        ..
+    } = last
+    else {
+        panic!("big:str is a string");
+    };
+    assert_eq!(
+        (offset, preview.len(), truncated),
+        (11_990_000, 10_000, false)
+    );
+    assert_eq!(preview.as_bytes().last(), Some(&b'!'));
 }
 
 #[tokio::test]
@@ -175,6 +198,7 @@ async fn zero_byte_preview_reads_no_bytes_of_a_string() {
     let page = driver::read_value(&client, &request).await.unwrap().page;
     let expected = ValuePage::String {
         length: 5,
+        offset: 0,
         preview: ByteString::default(),
         truncated: true,
     };

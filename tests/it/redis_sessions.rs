@@ -123,6 +123,7 @@ async fn killed_server_is_unavailable_then_a_restart_is_picked_up() {
         value.page,
         dbdeck::domain::redis::ValuePage::String {
             length: 4,
+            offset: 0,
             preview: ByteString::from("back"),
             truncated: false,
         }

@@ -461,6 +461,7 @@ fn string_value(key: &str, text: &str) -> Response {
         ttl: Probe::Known(Ttl::NoExpiry),
         size: Probe::Known(56),
         page: ValuePage::String {
+            offset: 0,
             length: text.len() as u64,
             preview: ByteString::from(text),
             truncated: false,

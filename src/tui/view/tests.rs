@@ -169,6 +169,7 @@ fn partial_scan_says_partial_not_empty() {
 #[test]
 fn truncated_string_value_is_marked() {
     let page = ValuePage::String {
+        offset: 0,
         length: 12_000_000,
         preview: ByteString::from("x".repeat(300)),
         truncated: true,
@@ -299,6 +300,7 @@ fn list_page_after_a_jump_shows_its_real_indexes() {
 #[test]
 fn hex_view_dumps_binary_strings() {
     let page = ValuePage::String {
+        offset: 0,
         length: 20,
         preview: ByteString::new(b"\x1b[31mred\x00\xff binary\n!".to_vec()),
         truncated: false,

@@ -127,6 +127,7 @@ fn page_lines(state: &State, page: &ValuePage) -> Vec<String> {
             length,
             preview,
             truncated,
+            ..
         } => return string_lines(state, *length, preview, *truncated),
         ValuePage::List {
             total,
