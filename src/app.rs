@@ -63,8 +63,14 @@ fn start_logging(
     tui_mode: bool,
 ) -> color_eyre::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("DBDECK_LOG").unwrap_or_else(|_| EnvFilter::new("warn,sqlx=error"));
+    // A command reports its own failure on stderr, so by default it logs
+    // only what it cannot report; the TUI logs warnings to its file.
+    let default = if tui_mode {
+        "warn,sqlx=error"
+    } else {
+        "error,sqlx=off"
+    };
+    let filter = EnvFilter::try_from_env("DBDECK_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     if !tui_mode {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
@@ -111,16 +117,28 @@ async fn conn(service: &Service, command: ConnCommand) -> color_eyre::Result<()>
             println!("added {} ({}) {}", profile.name, profile.kind, profile.url);
         }
         ConnCommand::List { json } => {
-            for profile in service.connections().await? {
+            let profiles = service.connections().await?;
+            if profiles.is_empty() && !json {
+                eprintln!("no connections saved; add one with: dbdeck conn add NAME URL");
+            }
+            for profile in profiles {
                 if json {
                     println!("{}", serde_json::to_string(&profile)?);
                 } else {
-                    let badge = if profile.read_only {
+                    let read_only = if profile.read_only {
                         " [read-only]"
                     } else {
                         ""
                     };
-                    println!("{}\t{}\t{}{badge}", profile.name, profile.kind, profile.url);
+                    let secret = if profile.has_secret {
+                        " [password stored]"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "{}\t{}\t{}{read_only}{secret}",
+                        profile.name, profile.kind, profile.url
+                    );
                 }
             }
         }
@@ -168,7 +186,7 @@ async fn keys(service: &Arc<Service>, args: KeysArgs) -> color_eyre::Result<()> 
     } else {
         KeyFilter::Glob(pattern)
     };
-    let key_type = args.key_type.as_deref().and_then(KeyType::from_reply);
+    let key_type = args.key_type.as_deref().map(parse_key_type).transpose()?;
     let scan = service.scan_request(filter, key_type);
     let db = args.db.unwrap_or_else(|| service.default_db(&target));
 
@@ -190,6 +208,20 @@ async fn keys(service: &Arc<Service>, args: KeysArgs) -> color_eyre::Result<()> 
         // The reader went away (`| head`): stopping is what it asked for.
         Err(ServiceError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(other) => Err(other.into()),
+    }
+}
+
+/// A `--type` argument: a core type, or a module type's own name (such as
+/// `ReJSON-RL`). A lowercase word that is neither is a typo, not a module.
+fn parse_key_type(name: &str) -> color_eyre::Result<KeyType> {
+    const CORE: [&str; 6] = ["string", "list", "set", "zset", "hash", "stream"];
+    let module_like = name.contains(|c: char| c.is_ascii_uppercase() || c == '-');
+    match KeyType::from_reply(name) {
+        Some(key_type) if CORE.contains(&name) || module_like => Ok(key_type),
+        _ => bail!(
+            "unknown type {name:?}: use one of {} or a module type's name",
+            CORE.join(", ")
+        ),
     }
 }
 

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// A terminal explorer for Redis, MongoDB and SQL databases.
+/// A keyboard-driven terminal explorer for Redis databases (MongoDB and SQL to follow).
 #[derive(Debug, Parser)]
-#[command(name = "dbdeck", version, about)]
+#[command(name = "dbdeck", version)]
 pub struct Cli {
     /// Open the TUI on this URL (redis://, rediss://, unix://) instead of the
     /// saved connections.

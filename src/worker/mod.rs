@@ -51,6 +51,19 @@ pub enum Request {
 }
 
 impl Request {
+    /// The request's name for logs, which must not carry keys or values.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Test => "test",
+            Self::Databases => "databases",
+            Self::Scan(_) => "scan",
+            Self::Value(_) => "value",
+            Self::SetTtl { .. } => "set_ttl",
+            Self::Delete { .. } => "delete",
+            Self::SetString { .. } => "set_string",
+        }
+    }
+
     /// Whether the request changes data, and so is refused on read-only
     /// connections.
     pub fn is_write(&self) -> bool {

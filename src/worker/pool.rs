@@ -107,10 +107,13 @@ async fn run_limited(
 ) -> Result<Response, DriverError> {
     let _permit = limit.acquire().await.map_err(|_| DriverError::Cancelled)?;
     let result = execute(sessions, job).await;
-    if let Err(error) = &result
-        && error.is_connection_lost()
-    {
-        sessions.forget(&job.target, job.db);
+    if let Err(error) = &result {
+        // The error names what failed, never a key or value; the job's span
+        // carries the connection and database.
+        tracing::warn!(%error, request = job.request.name(), "job failed");
+        if error.is_connection_lost() {
+            sessions.forget(&job.target, job.db);
+        }
     }
     result
 }

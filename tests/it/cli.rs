@@ -138,7 +138,7 @@ fn conn_add_list_test_and_remove_keep_the_password_secret() {
     assert_eq!(
         listed,
         format!(
-            "secured\tredis\tredis://127.0.0.1:{}/0 [read-only]\n",
+            "secured\tredis\tredis://127.0.0.1:{}/0 [read-only] [password stored]\n",
             server.port()
         )
     );

@@ -379,6 +379,7 @@ async fn b12_acl_user_without_admin_commands_can_browse() {
     nomem
         .arg("-memory")
         .arg("-pttl")
+        .arg("-ping")
         .query::<()>(&mut conn)
         .unwrap();
     exec(&mut conn, &[b"SET", b"a", b"1"]);
@@ -417,6 +418,10 @@ async fn b12_acl_user_without_admin_commands_can_browse() {
         .unwrap();
     assert_eq!(value.ttl, Probe::Unavailable);
     assert_eq!(value.ttl.to_string(), "n/a");
+    // Testing the connection does not depend on PING either.
+    let summary = driver::server_summary(&nomem).await.unwrap();
+    assert!(summary.latency_ms >= 0.0);
+    assert_eq!(summary.dbsize, Probe::Known(2));
     assert!(
         keys.iter()
             .all(|k| matches!(k.key_type, Probe::Known(Some(_))))
@@ -537,4 +542,15 @@ async fn a_ttl_redis_cannot_store_is_the_users_mistake() {
         matches!(set, Ttl::ExpiresIn(ms) if ms > (ten_years - 10) * 1000),
         "{set:?}"
     );
+}
+
+#[tokio::test]
+async fn server_errors_read_in_the_servers_own_words() {
+    let server = RedisServer::start();
+    let Err(error) = driver::connect(&server.target(1), 99, timeouts()).await else {
+        panic!("database 99 does not exist on a default server");
+    };
+    let message = error.to_string();
+    assert!(message.contains("DB index is out of range"), "{message}");
+    assert!(!message.contains("ResponseError"), "{message}");
 }
