@@ -159,3 +159,45 @@ fn conn_add_list_test_and_remove_keep_the_password_secret() {
     );
     assert_eq!(run_ok(home.path(), &["conn", "list"]), "");
 }
+
+#[test]
+fn a_connection_declared_in_the_config_file_takes_its_password_from_the_environment() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    redis::cmd("SET")
+        .arg("declared:k")
+        .arg("v")
+        .query::<()>(&mut conn)
+        .unwrap();
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("requirepass")
+        .arg("from-env")
+        .query::<()>(&mut conn)
+        .unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("dbdeck.toml");
+    let url = format!("redis://127.0.0.1:{}/0", server.port());
+    let text = format!(
+        "[[connections]]\nname = \"cache\"\nurl = \"{url}\"\npassword_env = \"CACHE_PW\"\nread_only = true\n"
+    );
+    std::fs::write(&config, text).unwrap();
+    let config = config.to_str().unwrap();
+
+    let listed = run_ok(home.path(), &["--config", config, "conn", "list"]);
+    assert_eq!(listed, format!("cache\tredis\t{url} [read-only]\n"));
+
+    let output = dbdeck(home.path())
+        .args(["--config", config, "keys", "cache"])
+        .env("CACHE_PW", "from-env")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.ends_with("\tdeclared:k\n"), "{stdout}");
+}
