@@ -77,6 +77,8 @@ impl Form {
 #[derive(Debug)]
 pub struct Editor {
     pub key: ByteString,
+    /// The text as loaded, to tell whether saving would change anything.
+    pub original: String,
     pub area: TextArea<'static>,
 }
 
@@ -304,7 +306,11 @@ fn on_editor(
             Vec::new()
         }
         Some(Action::Save) => {
-            let text = editor.area.lines().join("\n");
+            let text = value::editor_text(editor.area.lines());
+            if text == editor.original {
+                state.info("no changes");
+                return Vec::new();
+            }
             let key = editor.key.clone();
             state.modal = Some(Modal::Editor(Box::new(editor)));
             value::save(state, key, text)

@@ -563,3 +563,42 @@ fn remembered_connection_opens_with_its_database_and_filter() {
     assert_eq!(h.state.session.as_ref().map(|s| s.db), Some(3));
     assert_eq!(h.state.keys.filter, KeyFilter::Glob("user:*".into()));
 }
+
+#[test]
+fn editor_round_trips_line_endings_exactly() {
+    for text in ["trail\n", "two\n\n", "\n", "", "a\nb", "no newline"] {
+        let area = ratatui_textarea::TextArea::new(value::editor_lines(text));
+        assert_eq!(value::editor_text(area.lines()), text, "{text:?}");
+    }
+}
+
+#[test]
+fn saving_an_unedited_value_sends_nothing() {
+    let mut h = Harness::with_keys(vec![key_info(b"note")], None);
+    let id = h.last(|r| matches!(r, Request::Value(_)));
+    h.reply(id, Ok(string_value("note", "two\n\n")));
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('E'));
+    let jobs = h.job_count();
+    h.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(h.job_count(), jobs);
+    assert_eq!(h.message(), "no changes");
+    assert!(h.state.value.write.is_none());
+}
+
+#[test]
+fn editor_refuses_values_with_carriage_returns() {
+    let mut h = Harness::with_keys(vec![key_info(b"dos")], None);
+    let id = h.last(|r| matches!(r, Request::Value(_)));
+    h.reply(id, Ok(string_value("dos", "a\r\nb")));
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('E'));
+    assert!(h.state.modal.is_none());
+    assert_eq!(
+        h.message(),
+        "this value holds carriage returns; it can't be edited as text without changing them"
+    );
+}

@@ -380,6 +380,12 @@ fn open_editor(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let text = match (preview.as_str(), truncated) {
+        (Some(text), false) if text.contains('\r') => {
+            state.info(
+                "this value holds carriage returns; it can't be edited as text without changing them",
+            );
+            return Vec::new();
+        }
         (Some(text), false) if !preview.is_binary() => text,
         (_, true) => {
             state.info("this value is too large to edit here (only part of it is loaded)");
@@ -390,12 +396,24 @@ fn open_editor(state: &mut State) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    let area = TextArea::new(text.lines().map(str::to_owned).collect());
+    let area = TextArea::new(editor_lines(text));
     state.modal = Some(Modal::Editor(Box::new(Editor {
         key: data.key.clone(),
+        original: text.to_owned(),
         area,
     })));
     Vec::new()
+}
+
+/// The editor's lines for `text`. Split on `\n` alone (not `lines()`, which
+/// drops a trailing newline) so that `editor_text` gives back the same bytes.
+pub fn editor_lines(text: &str) -> Vec<String> {
+    text.split('\n').map(str::to_owned).collect()
+}
+
+/// The text the editor's lines stand for; the inverse of `editor_lines`.
+pub fn editor_text(lines: &[String]) -> String {
+    lines.join("\n")
 }
 
 /// Sends the editor's text; the editor stays open until the write lands.
