@@ -22,6 +22,8 @@ pub enum DriverError {
     NotPermitted(String),
     #[error("the key no longer exists")]
     NotFound,
+    #[error("the key already exists")]
+    AlreadyExists,
     #[error("the key holds a different type now: {0}")]
     WrongType(String),
     #[error("this connection is read-only")]

@@ -48,6 +48,12 @@ pub enum Request {
     Delete { key: ByteString },
     /// Replace a string key's value, keeping its TTL.
     SetString { key: ByteString, value: ByteString },
+    /// Create a string key that does not exist yet.
+    CreateString {
+        key: ByteString,
+        value: ByteString,
+        ttl: Option<u64>,
+    },
 }
 
 impl Request {
@@ -61,6 +67,7 @@ impl Request {
             Self::SetTtl { .. } => "set_ttl",
             Self::Delete { .. } => "delete",
             Self::SetString { .. } => "set_string",
+            Self::CreateString { .. } => "create_string",
         }
     }
 
@@ -69,7 +76,10 @@ impl Request {
     pub fn is_write(&self) -> bool {
         matches!(
             self,
-            Self::SetTtl { .. } | Self::Delete { .. } | Self::SetString { .. }
+            Self::SetTtl { .. }
+                | Self::Delete { .. }
+                | Self::SetString { .. }
+                | Self::CreateString { .. }
         )
     }
 }

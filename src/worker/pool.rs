@@ -142,5 +142,9 @@ async fn execute(sessions: &Sessions, job: &Job) -> Result<Response, DriverError
             redis::set_string(&client, key, value).await?;
             Response::Written
         }
+        Request::CreateString { key, value, ttl } => {
+            redis::create_string(&client, key, value, *ttl).await?;
+            Response::Written
+        }
     })
 }

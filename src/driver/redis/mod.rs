@@ -14,7 +14,7 @@ mod write;
 pub use keys::{key_infos, scan_page};
 pub use server::{databases, parse_info, server_summary};
 pub use value::read_value;
-pub use write::{MAX_EXPIRE_SECS, delete, expire, persist, set_string};
+pub use write::{MAX_EXPIRE_SECS, create_string, delete, expire, persist, set_string};
 
 use std::time::Duration;
 

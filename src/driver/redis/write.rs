@@ -1,4 +1,5 @@
-//! The writes the browser offers: TTL changes, delete, string replace. Each
+//! The writes the browser offers: TTL changes, delete, string create and
+//! replace. Each
 //! refuses what would lose data silently (EXPIRE 0, recreating a vanished
 //! key, overwriting a key of another type).
 
@@ -20,6 +21,17 @@ pub async fn expire(
     key: &ByteString,
     seconds: u64,
 ) -> Result<Ttl, DriverError> {
+    check_ttl(seconds)?;
+    let set: i64 = client
+        .query(redis::cmd("EXPIRE").arg(key.as_bytes()).arg(seconds))
+        .await?;
+    if set == 0 {
+        return Err(DriverError::NotFound);
+    }
+    current_ttl(client, key).await
+}
+
+fn check_ttl(seconds: u64) -> Result<(), DriverError> {
     if seconds == 0 {
         return Err(DriverError::InvalidInput(
             "a TTL of 0 would delete the key; delete it instead".into(),
@@ -30,13 +42,7 @@ pub async fn expire(
             "a TTL can be at most {MAX_EXPIRE_SECS} seconds"
         )));
     }
-    let set: i64 = client
-        .query(redis::cmd("EXPIRE").arg(key.as_bytes()).arg(seconds))
-        .await?;
-    if set == 0 {
-        return Err(DriverError::NotFound);
-    }
-    current_ttl(client, key).await
+    Ok(())
 }
 
 /// Removes a key's expiry with PERSIST (never EXPIRE -1, which deletes).
@@ -61,6 +67,24 @@ pub async fn delete(client: &RedisClient, key: &ByteString) -> Result<bool, Driv
         .query(redis::cmd("UNLINK").arg(key.as_bytes()))
         .await?;
     Ok(removed == 1)
+}
+
+/// Creates a string key, refusing to overwrite one that exists, with an
+/// optional TTL in seconds (zero refused, as in `expire`).
+pub async fn create_string(
+    client: &RedisClient,
+    key: &ByteString,
+    value: &ByteString,
+    ttl: Option<u64>,
+) -> Result<(), DriverError> {
+    let mut set = redis::cmd("SET");
+    set.arg(key.as_bytes()).arg(value.as_bytes()).arg("NX");
+    if let Some(seconds) = ttl {
+        check_ttl(seconds)?;
+        set.arg("EX").arg(seconds);
+    }
+    let reply: Option<String> = client.query(&set).await?;
+    reply.map(|_| ()).ok_or(DriverError::AlreadyExists)
 }
 
 /// Replaces a string key's value, keeping its TTL. Refuses to recreate a key
