@@ -26,6 +26,7 @@ pub struct Settings {
     pub ui: UiSettings,
     pub limits: Limits,
     pub sessions: SessionSettings,
+    pub api: ApiSettings,
     /// Connections declared in the file, added to the registry's own.
     pub connections: Vec<DeclaredConnection>,
 }
@@ -70,6 +71,21 @@ pub struct SessionSettings {
     pub response_timeout_ms: u64,
 }
 
+/// The REST API's address and limits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApiSettings {
+    /// Where `dbdeck serve` listens when `--listen` is not given.
+    pub listen: String,
+    /// A request still running after this long answers 504 and its
+    /// database work is cancelled.
+    pub request_timeout_ms: u64,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+    /// The most items one list request may ask for.
+    pub max_page: u32,
+}
+
 /// A connection written in the config file. Its password, if any, comes
 /// from the environment variable named here, never from the file itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +128,23 @@ impl Default for SessionSettings {
             connect_timeout_ms: 5000,
             response_timeout_ms: 10_000,
         }
+    }
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:7411".into(),
+            request_timeout_ms: 30_000,
+            max_body_bytes: 16 * 1024 * 1024,
+            max_page: 1000,
+        }
+    }
+}
+
+impl ApiSettings {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
     }
 }
 

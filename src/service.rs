@@ -35,6 +35,8 @@ pub enum ServiceError {
     Driver(#[from] DriverError),
     #[error("{0}")]
     InvalidInput(String),
+    #[error("{0:?} is declared in the config file or opened from a URL; change it there")]
+    NotStored(String),
     #[error("could not write the output: {0}")]
     Output(#[source] std::io::Error),
 }
@@ -113,6 +115,9 @@ impl Service {
         id: ProfileId,
         profile: NewProfile,
     ) -> Result<Profile, ServiceError> {
+        if self.outside().iter().any(|t| t.id == id) {
+            return Err(ServiceError::NotStored(profile.name));
+        }
         let updated = self.registry.update(id, profile).await?;
         self.sessions().evict(id);
         Ok(updated)
@@ -120,6 +125,9 @@ impl Service {
 
     /// Removes a stored profile and drops its live clients.
     pub async fn remove_connection(&self, name_or_id: &str) -> Result<Profile, ServiceError> {
+        if self.outside().iter().any(|t| matches_target(t, name_or_id)) {
+            return Err(ServiceError::NotStored(name_or_id.to_owned()));
+        }
         let removed = self.registry.remove(name_or_id).await?;
         self.sessions().evict(removed.id);
         Ok(removed)
@@ -128,19 +136,38 @@ impl Service {
     /// Resolves a connection by name or id, or opens an ad-hoc one when
     /// given a URL.
     pub async fn target(&self, name_or_url: &str) -> Result<ConnectTarget, ServiceError> {
+        match self.connection(name_or_url).await {
+            Err(ServiceError::Registry(RegistryError::NotFound(_)))
+                if name_or_url.contains("://") =>
+            {
+                self.adhoc(name_or_url)
+            }
+            other => other,
+        }
+    }
+
+    /// Resolves a known connection by name or id; never opens one from a
+    /// URL, so a caller over the network cannot point dbdeck at a server.
+    pub async fn connection(&self, name_or_id: &str) -> Result<ConnectTarget, ServiceError> {
         if let Some(found) = self
             .outside()
             .iter()
-            .find(|t| matches_target(t, name_or_url))
+            .find(|t| matches_target(t, name_or_id))
         {
             return Ok(found.clone());
         }
-        match self.registry.target(name_or_url).await {
-            Err(RegistryError::NotFound(_)) if name_or_url.contains("://") => {
-                self.adhoc(name_or_url)
-            }
-            other => Ok(other?),
-        }
+        Ok(self.registry.target(name_or_id).await?)
+    }
+
+    /// The profile of a known connection, by name or id.
+    pub async fn profile(&self, name_or_id: &str) -> Result<Profile, ServiceError> {
+        Ok(profile_of(&self.connection(name_or_id).await?))
+    }
+
+    /// Whether the registry answers, for readiness checks.
+    pub async fn registry_ready(&self) -> Result<(), ServiceError> {
+        self.registry.list().await?;
+        Ok(())
     }
 
     /// Registers a connection from a URL for this run only.
