@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use color_eyre::eyre::{WrapErr as _, bail, eyre};
-use serde_json::json;
 
-use crate::cli::{Cli, Command, ConnCommand, KeysArgs};
+use crate::cli::{Cli, Command, ConnCommand, KeysArgs, ServeArgs};
 use crate::config::{Paths, Settings};
 use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, Probe, ServerSummary};
 use crate::registry::NewProfile;
@@ -21,8 +20,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
     color_eyre::install()?;
     let paths = Paths::discover();
     let settings = load_settings(&cli, &paths)?;
-    let tui_mode = cli.command.is_none();
-    let _log_guard = start_logging(&settings, &paths, tui_mode)?;
+    let mode = match cli.command {
+        None => LogMode::Tui,
+        Some(Command::Serve(_)) => LogMode::Serve,
+        Some(_) => LogMode::Command,
+    };
+    let _log_guard = start_logging(&settings, &paths, mode)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -30,11 +33,74 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
     runtime.block_on(async move {
         let service = Service::open(settings, &paths).await?;
         match cli.command {
-            None => crate::tui::run(service, cli.url).await,
+            None => tui(service, cli.url, cli.global.listen).await,
             Some(Command::Conn(command)) => conn(&service, command).await,
             Some(Command::Keys(args)) => keys(&service, args).await,
+            Some(Command::Serve(args)) => serve(service, args).await,
         }
     })
+}
+
+/// The TUI, with the API beside it on the same service when asked.
+async fn tui(
+    service: Arc<Service>,
+    url: Option<String>,
+    listen: Option<std::net::SocketAddr>,
+) -> color_eyre::Result<()> {
+    let stop = tokio_util::sync::CancellationToken::new();
+    if let Some(addr) = listen {
+        // Refused before the terminal is taken, so the message is seen.
+        crate::api::check_listen(addr)?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .wrap_err_with(|| format!("could not listen on {addr}"))?;
+        let (api, stopped) = (Arc::clone(&service), stop.clone());
+        tokio::spawn(async move {
+            let shutdown = async move { stopped.cancelled().await };
+            if let Err(error) = crate::api::serve_on(api, listener, shutdown).await {
+                tracing::error!(%error, "the API stopped");
+            }
+        });
+    }
+    let result = crate::tui::run(service, url).await;
+    stop.cancel();
+    result
+}
+
+/// `dbdeck serve`: the API alone, until Ctrl-C or SIGTERM.
+async fn serve(service: Arc<Service>, args: ServeArgs) -> color_eyre::Result<()> {
+    let addr = match args.listen {
+        Some(addr) => addr,
+        None => service
+            .settings()
+            .api
+            .listen
+            .parse()
+            .wrap_err("api.listen in the config is not an address such as 127.0.0.1:7411")?,
+    };
+    eprintln!("dbdeck: serving the API on http://{addr}/api/v1 (Ctrl-C stops)");
+    crate::api::serve(service, addr, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn load_settings(cli: &Cli, paths: &Paths) -> color_eyre::Result<Settings> {
@@ -56,22 +122,32 @@ fn load_settings(cli: &Cli, paths: &Paths) -> color_eyre::Result<Settings> {
     Ok(settings)
 }
 
+/// Where logs go, and how much of them by default.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LogMode {
+    /// The terminal belongs to the TUI: warnings, to a file.
+    Tui,
+    /// A server's operator reads stderr: requests and warnings.
+    Serve,
+    /// A command reports its own failure on stderr, so it logs only what
+    /// it cannot report.
+    Command,
+}
+
 /// Logs to a file while the TUI owns the terminal, to stderr otherwise.
 fn start_logging(
     settings: &Settings,
     paths: &Paths,
-    tui_mode: bool,
+    mode: LogMode,
 ) -> color_eyre::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
     use tracing_subscriber::EnvFilter;
-    // A command reports its own failure on stderr, so by default it logs
-    // only what it cannot report; the TUI logs warnings to its file.
-    let default = if tui_mode {
-        "warn,sqlx=error"
-    } else {
-        "error,sqlx=off"
+    let default = match mode {
+        LogMode::Tui => "warn,sqlx=error",
+        LogMode::Serve => "info,sqlx=warn",
+        LogMode::Command => "error,sqlx=off",
     };
     let filter = EnvFilter::try_from_env("DBDECK_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    if !tui_mode {
+    if mode != LogMode::Tui {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
@@ -226,17 +302,11 @@ fn parse_key_type(name: &str) -> color_eyre::Result<KeyType> {
 }
 
 fn write_key(out: &mut impl std::io::Write, info: &KeyInfo, json: bool) -> std::io::Result<()> {
-    let key_type = info.key_type.known().map(|t| t.as_ref().map(KeyType::name));
     if json {
-        let line = json!({
-            "key": info.key,
-            "type": key_type.flatten(),
-            "ttl_ms": info.ttl.known().map(|t| t.as_pttl()),
-            "size": info.size.known(),
-        });
-        serde_json::to_writer(&mut *out, &line)?;
+        serde_json::to_writer(&mut *out, &crate::api::KeyItem::from(info))?;
         return writeln!(out);
     }
+    let key_type = info.key_type.known().map(|t| t.as_ref().map(KeyType::name));
     let key_type = match key_type {
         Some(Some(name)) => name,
         Some(None) => "gone",

@@ -1,6 +1,7 @@
 //! The command line: `dbdeck [URL]` opens the TUI; subcommands manage
 //! connections and stream keys for scripts.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -34,6 +35,10 @@ pub struct GlobalArgs {
     /// Write the log here instead of ~/.local/state/dbdeck/dbdeck.log.
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+
+    /// Also serve the REST API on this address while the TUI runs.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,6 +48,16 @@ pub enum Command {
     Conn(ConnCommand),
     /// Stream the keys of a Redis database with type, TTL and size.
     Keys(KeysArgs),
+    /// Serve the REST API without the TUI (Ctrl-C or SIGTERM stops it).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (default: `api.listen` in the config,
+    /// 127.0.0.1:7411). Only loopback addresses until API tokens exist.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,10 +14,12 @@
 //!
 //! # The dependency rule
 //!
-//! `tui` and `cli` depend on `service`; `service` on `worker`, `registry`
-//! and `domain`; `worker` on `driver`; `driver` on `domain`. Nothing points
-//! upward. Only `tui` imports ratatui or crossterm.
+//! `tui`, `api` and `cli` depend on `service`; `service` on `worker`,
+//! `registry` and `domain`; `worker` on `driver`; `driver` on `domain`.
+//! Nothing points upward. Only `tui` imports ratatui or crossterm; only
+//! `api` imports axum.
 
+pub mod api;
 pub mod app;
 pub mod cli;
 pub mod config;

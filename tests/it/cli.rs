@@ -49,15 +49,15 @@ fn keys_json_streams_each_matching_key_with_its_metadata() {
     lines.sort_unstable();
     let expected = [
         format!(
-            r#"{{"key":"x:hash","size":{},"ttl_ms":-1,"type":"hash"}}"#,
+            r#"{{"key":"x:hash","type":"hash","ttl_ms":-1,"size":{}}}"#,
             memory_usage(&mut conn, b"x:hash")
         ),
         format!(
-            r#"{{"key":"x:text","size":{},"ttl_ms":-1,"type":"string"}}"#,
+            r#"{{"key":"x:text","type":"string","ttl_ms":-1,"size":{}}}"#,
             memory_usage(&mut conn, b"x:text")
         ),
         format!(
-            r#"{{"key":{{"base64":"eDr/AGJpbg=="}},"size":{},"ttl_ms":-1,"type":"string"}}"#,
+            r#"{{"key":{{"base64":"eDr/AGJpbg=="}},"type":"string","ttl_ms":-1,"size":{}}}"#,
             memory_usage(&mut conn, binary)
         ),
     ];

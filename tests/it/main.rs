@@ -10,6 +10,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod api;
 mod cli;
 mod e2e;
 mod redis_driver;

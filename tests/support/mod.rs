@@ -2,6 +2,7 @@
 //! on free loopback ports, and a fresh PostgreSQL database per test, each
 //! stopped or dropped when the test is done.
 
+pub mod api;
 pub mod cli;
 pub mod postgres;
 pub mod pty;

@@ -1,0 +1,143 @@
+//! The REST API: the same service the TUI uses, served over HTTP under
+//! `/api/v1`, with errors as `application/problem+json`.
+//!
+//! Handlers parse and check what a client sent, call `service`, and encode
+//! the typed result; they never talk to a database themselves. The OpenAPI
+//! document is collected from the handlers' own annotations as the router is
+//! built, so a route cannot exist without appearing in it.
+
+pub mod error;
+mod extract;
+mod routes;
+mod schema;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::service::Service;
+
+pub use error::ApiError;
+pub use routes::redis_keys::KeyItem;
+
+/// The base path every resource lives under.
+pub const BASE: &str = "/api/v1";
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Why the API could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(
+        "refusing to listen on {0}: without API tokens the API may only listen on a loopback \
+         address such as 127.0.0.1"
+    )]
+    NotLoopback(SocketAddr),
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(info(
+    title = "dbdeck",
+    description = "Redis, MongoDB and SQL databases, as dbdeck's TUI shows them."
+))]
+struct ApiDoc;
+
+/// The whole application: the versioned API, its OpenAPI document, and the
+/// health checks.
+pub fn router(service: Arc<Service>) -> Router {
+    let (api, openapi) = api_routes().split_for_parts();
+    let openapi = Arc::new(openapi);
+    let limits = service.settings().api.clone();
+    let timeout =
+        TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, limits.request_timeout());
+
+    Router::new()
+        .merge(api)
+        .route(
+            &format!("{BASE}/openapi.json"),
+            axum::routing::get(move || async move { axum::Json(openapi.as_ref().clone()) }),
+        )
+        .merge(routes::health::router())
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .with_state(service)
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        // Dropping a timed-out handler drops its job, which cancels the
+        // database work behind it.
+        .layer(timeout)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// The documented routes, before they are split into a router and the
+/// OpenAPI document; tests compare the two.
+fn api_routes() -> OpenApiRouter<Arc<Service>> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
+        BASE,
+        OpenApiRouter::new()
+            .merge(routes::connections::router())
+            .merge(routes::redis_keys::router())
+            .merge(routes::redis_key::router()),
+    )
+}
+
+/// The OpenAPI document, as `/api/v1/openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
+
+/// Refuses a non-loopback address: until API tokens exist, anyone who can
+/// reach the port could read and write every configured database.
+pub fn check_listen(addr: SocketAddr) -> Result<(), ServeError> {
+    if addr.ip().is_loopback() {
+        Ok(())
+    } else {
+        Err(ServeError::NotLoopback(addr))
+    }
+}
+
+/// Serves the API on `addr` until `shutdown` completes, then lets requests
+/// in flight finish.
+pub async fn serve(
+    service: Arc<Service>,
+    addr: SocketAddr,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    check_listen(addr)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    serve_on(service, listener, shutdown).await
+}
+
+/// Serves the API on a listener already bound (tests bind port 0).
+pub async fn serve_on(
+    service: Arc<Service>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let addr = listener.local_addr()?;
+    check_listen(addr)?;
+    tracing::info!(%addr, "API listening");
+    axum::serve(listener, router(service))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! The REST API over a real registry and a real redis-server, called through
+//! tower's `oneshot` so each request runs the whole router.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use dbdeck::config::Settings;
+use dbdeck::registry::{NewProfile, Registry, SecretKey};
+use dbdeck::service::Service;
+use serde_json::Value;
+use tempfile::TempDir;
+use tower::ServiceExt as _;
+
+/// A router on its own SQLite registry, with Redis connections saved.
+pub struct Api {
+    pub router: Router,
+    pub service: Arc<Service>,
+    _dir: TempDir,
+}
+
+/// A response's status, content type and body (JSON when it parses).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// The problem document's `code`, checking the content type on the way.
+    pub fn problem_code(&self) -> String {
+        assert_eq!(self.content_type, "application/problem+json", "{self:?}");
+        self.json()["code"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl Api {
+    /// A fresh registry holding `connections` as (name, url, read_only).
+    pub async fn with(settings: Settings, connections: &[(&str, &str, bool)]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = SecretKey::from_dir(dir.path()).expect("key");
+        let url = format!("sqlite://{}/registry.db", dir.path().display());
+        let registry = Registry::open(&url, key).await.expect("registry");
+        let service = Service::with_registry(registry, settings);
+        for (name, url, read_only) in connections {
+            let profile = NewProfile {
+                name: (*name).to_owned(),
+                url: (*url).to_owned(),
+                read_only: *read_only,
+            };
+            service.add_connection(profile).await.expect("add");
+        }
+        let router = dbdeck::api::router(Arc::clone(&service));
+        Self {
+            router,
+            service,
+            _dir: dir,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body.to_string())).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PUT, path, Some(body.to_string())).await
+    }
+
+    /// Sends a request with a raw body (which need not be valid JSON).
+    pub async fn send(&self, method: Method, path: &str, body: Option<String>) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        if body.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        let request = request
+            .body(body.map_or_else(Body::empty, Body::from))
+            .expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            content_type,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
