@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use color_eyre::eyre::{WrapErr as _, bail, eyre};
 
-use crate::cli::{Cli, Command, ConnCommand, KeysArgs, ServeArgs};
+use crate::cli::{Cli, Command, ConnCommand, KeysArgs, ServeArgs, TokenCommand};
 use crate::config::{Paths, Settings};
 use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, Probe, ServerSummary};
 use crate::registry::NewProfile;
@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             Some(Command::Conn(command)) => conn(&service, command).await,
             Some(Command::Keys(args)) => keys(&service, args).await,
             Some(Command::Serve(args)) => serve(service, args).await,
+            Some(Command::Token(command)) => token(&service, command).await,
         }
     })
 }
@@ -50,7 +51,7 @@ async fn tui(
     let stop = tokio_util::sync::CancellationToken::new();
     if let Some(addr) = listen {
         // Refused before the terminal is taken, so the message is seen.
-        crate::api::check_listen(addr)?;
+        crate::api::listen_policy(&service, addr).await?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .wrap_err_with(|| format!("could not listen on {addr}"))?;
@@ -80,6 +81,55 @@ async fn serve(service: Arc<Service>, args: ServeArgs) -> color_eyre::Result<()>
     };
     eprintln!("dbdeck: serving the API on http://{addr}/api/v1 (Ctrl-C stops)");
     crate::api::serve(service, addr, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn token(service: &Service, command: TokenCommand) -> color_eyre::Result<()> {
+    match command {
+        TokenCommand::Create {
+            name,
+            scope,
+            connections,
+            expires,
+        } => {
+            let scope = crate::domain::token::Scope::parse(&scope)
+                .ok_or_else(|| eyre!("scope {scope:?}: use read, write or admin"))?;
+            let expires_in = expires
+                .as_deref()
+                .map(crate::api::parse_lifetime)
+                .transpose()
+                .map_err(|e| eyre!(e))?;
+            let (info, text) = service
+                .create_token(name, scope, &connections, expires_in)
+                .await?;
+            eprintln!(
+                "created token {} ({}); it is shown this once:",
+                info.name, info.scope
+            );
+            println!("{text}");
+        }
+        TokenCommand::List { json } => {
+            for info in service.tokens().await? {
+                if json {
+                    println!("{}", serde_json::to_string(&info)?);
+                    continue;
+                }
+                let connections = match &info.connections {
+                    None => "all connections".to_owned(),
+                    Some(ids) => format!("{} connection(s)", ids.len()),
+                };
+                let expires = info.expires_at.as_deref().unwrap_or("never");
+                println!(
+                    "{}\t{}\t{connections}\texpires {expires}",
+                    info.name, info.scope
+                );
+            }
+        }
+        TokenCommand::Revoke { name } => {
+            let revoked = service.revoke_token(&name).await?;
+            println!("revoked {}", revoked.name);
+        }
+    }
     Ok(())
 }
 

@@ -50,6 +50,36 @@ pub enum Command {
     Keys(KeysArgs),
     /// Serve the REST API without the TUI (Ctrl-C or SIGTERM stops it).
     Serve(ServeArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once. Once any token exists, the API
+    /// requires one on every request but /healthz.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// read, write (also changes data) or admin (also connections and
+        /// tokens).
+        #[arg(long, default_value = "read")]
+        scope: String,
+        /// Limit the token to this connection; repeat for several.
+        #[arg(long = "conn", value_name = "NAME")]
+        connections: Vec<String>,
+        /// How long the token lives, such as 30d or 12h (default: for ever).
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+    },
+    /// List tokens (never their text).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token; it stops working at once.
+    Revoke { name: String },
 }
 
 #[derive(Debug, Args)]

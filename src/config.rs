@@ -84,6 +84,9 @@ pub struct ApiSettings {
     pub max_body_bytes: usize,
     /// The most items one list request may ask for.
     pub max_page: u32,
+    /// Require a token even while none exists (then nothing but /healthz
+    /// answers until one is created).
+    pub require_auth: bool,
 }
 
 /// A connection written in the config file. Its password, if any, comes
@@ -138,6 +141,7 @@ impl Default for ApiSettings {
             request_timeout_ms: 30_000,
             max_body_bytes: 16 * 1024 * 1024,
             max_page: 1000,
+            require_auth: false,
         }
     }
 }

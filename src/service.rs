@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{Paths, Settings};
 use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, ScanRequest, ValueRequest, ValueWindow};
+use crate::domain::token::{NewToken, Scope, TokenInfo};
 use crate::domain::{ByteString, ConnectTarget, Kind, Profile, ProfileId, Secret};
 use crate::driver::DriverError;
 use crate::driver::redis::Timeouts;
@@ -101,7 +102,7 @@ impl Service {
     /// Every connection: the registry's, then the config file's and ad-hoc.
     pub async fn connections(&self) -> Result<Vec<Profile>, ServiceError> {
         let mut profiles = self.registry.list().await?;
-        profiles.extend(self.outside().iter().map(profile_of));
+        profiles.extend(self.outside().iter().map(ConnectTarget::profile));
         Ok(profiles)
     }
 
@@ -161,7 +162,48 @@ impl Service {
 
     /// The profile of a known connection, by name or id.
     pub async fn profile(&self, name_or_id: &str) -> Result<Profile, ServiceError> {
-        Ok(profile_of(&self.connection(name_or_id).await?))
+        Ok(self.connection(name_or_id).await?.profile())
+    }
+
+    /// Creates an API token limited to the named connections (all when
+    /// `connections` is empty); returns it with the token text, shown once.
+    pub async fn create_token(
+        &self,
+        name: String,
+        scope: Scope,
+        connections: &[String],
+        expires_in: Option<u64>,
+    ) -> Result<(TokenInfo, String), ServiceError> {
+        let mut ids = Vec::with_capacity(connections.len());
+        for conn in connections {
+            ids.push(self.registry.find(conn).await?.id);
+        }
+        let token = NewToken {
+            name,
+            scope,
+            connections: (!ids.is_empty()).then_some(ids),
+            expires_in,
+        };
+        Ok(self.registry.create_token(token).await?)
+    }
+
+    pub async fn tokens(&self) -> Result<Vec<TokenInfo>, ServiceError> {
+        Ok(self.registry.tokens().await?)
+    }
+
+    pub async fn revoke_token(&self, name: &str) -> Result<TokenInfo, ServiceError> {
+        Ok(self.registry.revoke_token(name).await?)
+    }
+
+    /// The live token with this text, if any.
+    pub async fn authenticate(&self, text: &str) -> Result<Option<TokenInfo>, ServiceError> {
+        Ok(self.registry.authenticate(text).await?)
+    }
+
+    /// Whether API callers must present a token: once any token exists, or
+    /// when the config demands it.
+    pub async fn auth_required(&self) -> Result<bool, ServiceError> {
+        Ok(self.settings.api.require_auth || self.registry.has_tokens().await?)
     }
 
     /// Whether the registry answers, for readiness checks.
@@ -285,18 +327,6 @@ impl Drop for Service {
 
 fn matches_target(target: &ConnectTarget, name_or_id: &str) -> bool {
     target.name == name_or_id || target.id.0.to_string() == name_or_id
-}
-
-fn profile_of(target: &ConnectTarget) -> Profile {
-    Profile {
-        id: target.id,
-        name: target.name.clone(),
-        kind: target.kind,
-        url: target.url.clone(),
-        read_only: target.read_only,
-        has_secret: target.password.is_some(),
-        revision: target.revision,
-    }
 }
 
 /// Turns the config file's connections into targets, reading each password

@@ -5,6 +5,8 @@
 //! key may hold any byte and `/`, `%`, `?`, `#` and `+` in it stay what
 //! they are (case B04).
 
+use std::sync::Arc;
+
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, MatchedPath, OriginalUri, Request};
 use axum::http::StatusCode;
@@ -13,8 +15,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use serde::de::DeserializeOwned;
 
+use super::auth::Caller;
 use super::error::ApiError;
-use crate::domain::ByteString;
+use crate::domain::{ByteString, ConnectTarget};
+use crate::registry::RegistryError;
+use crate::service::{Service, ServiceError};
 
 /// A JSON body; a malformed one is 400, an oversized one 413.
 pub struct ApiJson<T>(pub T);
@@ -55,41 +60,73 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The `{conn}` segment: a connection's name or id.
-pub struct ConnPath(pub String);
+/// The `{conn}` segment, resolved to a connection the caller may use. One
+/// the caller's token does not cover is "not found", exactly like one that
+/// does not exist.
+pub struct Conn(pub ConnectTarget);
 
-impl<S: Send + Sync> FromRequestParts<S> for ConnPath {
+impl FromRequestParts<Arc<Service>> for Conn {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        service: &Arc<Service>,
+    ) -> Result<Self, ApiError> {
         let raw = raw_segment(parts, "conn")?;
-        let bytes = percent_decode(&raw);
-        String::from_utf8(bytes)
-            .map(Self)
-            .map_err(|_| ApiError::not_found("a connection name is UTF-8 text"))
+        let not_found = || ApiError::not_found(format!("no connection named {raw:?}"));
+        let name = String::from_utf8(percent_decode(&raw)).map_err(|_| not_found())?;
+        let target = match service.connection(&name).await {
+            Err(ServiceError::Registry(RegistryError::NotFound(_))) => return Err(not_found()),
+            other => other?,
+        };
+        let allowed = parts
+            .extensions
+            .get::<Caller>()
+            .is_some_and(|caller| caller.allows(target.id));
+        if !allowed {
+            return Err(not_found());
+        }
+        Ok(Self(target))
     }
 }
 
 /// The `{conn}` and `{key}` segments of a key's route.
 pub struct KeyPath {
-    pub conn: String,
+    pub target: ConnectTarget,
     pub key: ByteString,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for KeyPath {
+impl FromRequestParts<Arc<Service>> for KeyPath {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let ConnPath(conn) = ConnPath::from_request_parts(parts, state).await?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        service: &Arc<Service>,
+    ) -> Result<Self, ApiError> {
+        let Conn(target) = Conn::from_request_parts(parts, service).await?;
         let raw = raw_segment(parts, "key")?;
         let key = match key_encoding(parts.uri.query())? {
             KeyEncoding::Percent => percent_decode(&raw),
             KeyEncoding::Base64Url => decode_base64url(&raw)?,
         };
         Ok(Self {
-            conn,
+            target,
             key: ByteString::new(key),
         })
+    }
+}
+
+/// The `{name}` segment of a token's route.
+pub struct TokenName(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for TokenName {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let raw = raw_segment(parts, "name")?;
+        String::from_utf8(percent_decode(&raw))
+            .map(Self)
+            .map_err(|_| ApiError::not_found("a token name is UTF-8 text"))
     }
 }
 

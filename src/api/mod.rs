@@ -6,6 +6,7 @@
 //! document is collected from the handlers' own annotations as the router is
 //! built, so a route cannot exist without appearing in it.
 
+pub mod auth;
 pub mod error;
 mod extract;
 mod routes;
@@ -26,8 +27,10 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::service::Service;
 
+pub use auth::AuthPolicy;
 pub use error::ApiError;
 pub use routes::redis_keys::KeyItem;
+pub use routes::tokens::parse_lifetime;
 
 /// The base path every resource lives under.
 pub const BASE: &str = "/api/v1";
@@ -39,9 +42,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub enum ServeError {
     #[error(
         "refusing to listen on {0}: without API tokens the API may only listen on a loopback \
-         address such as 127.0.0.1"
+         address such as 127.0.0.1; create one first with `dbdeck token create`"
     )]
     NotLoopback(SocketAddr),
+    #[error(transparent)]
+    Service(#[from] crate::service::ServiceError),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -60,8 +65,13 @@ pub enum ServeError {
 struct ApiDoc;
 
 /// The whole application: the versioned API, its OpenAPI document, and the
-/// health checks.
+/// health checks, with tokens required once any exists.
 pub fn router(service: Arc<Service>) -> Router {
+    app(service, AuthPolicy::Registry)
+}
+
+/// The application under an explicit auth policy.
+pub fn app(service: Arc<Service>, policy: AuthPolicy) -> Router {
     let (api, openapi) = api_routes().split_for_parts();
     let openapi = Arc::new(openapi);
     let limits = service.settings().api.clone();
@@ -76,6 +86,10 @@ pub fn router(service: Arc<Service>) -> Router {
         )
         .merge(routes::health::router())
         .fallback(|| async { ApiError::not_found("no such route") })
+        .layer(axum::middleware::from_fn_with_state(
+            (Arc::clone(&service), policy),
+            auth::authenticate,
+        ))
         .with_state(service)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         // Dropping a timed-out handler drops its job, which cancels the
@@ -93,6 +107,7 @@ fn api_routes() -> OpenApiRouter<Arc<Service>> {
         BASE,
         OpenApiRouter::new()
             .merge(routes::connections::router())
+            .merge(routes::tokens::router())
             .merge(routes::redis_keys::router())
             .merge(routes::redis_key::router()),
     )
@@ -103,11 +118,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api_routes().split_for_parts().1
 }
 
-/// Refuses a non-loopback address: until API tokens exist, anyone who can
-/// reach the port could read and write every configured database.
-pub fn check_listen(addr: SocketAddr) -> Result<(), ServeError> {
+/// The auth policy for listening on `addr`: a loopback address follows
+/// the registry; any other needs a token to exist and then always requires
+/// one, even if every token is later revoked.
+pub async fn listen_policy(service: &Service, addr: SocketAddr) -> Result<AuthPolicy, ServeError> {
     if addr.ip().is_loopback() {
-        Ok(())
+        Ok(AuthPolicy::Registry)
+    } else if service.auth_required().await? {
+        Ok(AuthPolicy::Always)
     } else {
         Err(ServeError::NotLoopback(addr))
     }
@@ -120,7 +138,7 @@ pub async fn serve(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    check_listen(addr)?;
+    listen_policy(&service, addr).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
@@ -134,9 +152,9 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let addr = listener.local_addr()?;
-    check_listen(addr)?;
-    tracing::info!(%addr, "API listening");
-    axum::serve(listener, router(service))
+    let policy = listen_policy(&service, addr).await?;
+    tracing::info!(%addr, ?policy, "API listening");
+    axum::serve(listener, app(service, policy))
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())

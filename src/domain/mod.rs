@@ -6,6 +6,7 @@
 pub mod bytes;
 pub mod profile;
 pub mod redis;
+pub mod token;
 
 pub use bytes::ByteString;
 pub use profile::{ConnectTarget, Kind, Profile, ProfileId, Secret};

@@ -121,6 +121,21 @@ pub struct ConnectTarget {
     pub revision: i64,
 }
 
+impl ConnectTarget {
+    /// The profile as shown to users: everything but the password.
+    pub fn profile(&self) -> Profile {
+        Profile {
+            id: self.id,
+            name: self.name.clone(),
+            kind: self.kind,
+            url: self.url.clone(),
+            read_only: self.read_only,
+            has_secret: self.password.is_some(),
+            revision: self.revision,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,6 +85,8 @@ macro_rules! on_pool {
     };
 }
 
+mod tokens;
+
 enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),

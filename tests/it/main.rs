@@ -11,6 +11,7 @@
 mod support;
 
 mod api;
+mod api_auth;
 mod cli;
 mod e2e;
 mod redis_driver;

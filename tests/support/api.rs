@@ -13,11 +13,11 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt as _;
 
-/// A router on its own SQLite registry, with Redis connections saved.
+/// A router on its own registry, with Redis connections saved.
 pub struct Api {
     pub router: Router,
     pub service: Arc<Service>,
-    _dir: TempDir,
+    dir: Option<TempDir>,
 }
 
 /// A response's status, content type and body (JSON when it parses).
@@ -44,9 +44,21 @@ impl Api {
     /// A fresh registry holding `connections` as (name, url, read_only).
     pub async fn with(settings: Settings, connections: &[(&str, &str, bool)]) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let key = SecretKey::from_dir(dir.path()).expect("key");
         let url = format!("sqlite://{}/registry.db", dir.path().display());
-        let registry = Registry::open(&url, key).await.expect("registry");
+        let mut api = Self::on_registry(&url, dir.path(), settings, connections).await;
+        api.dir = Some(dir);
+        api
+    }
+
+    /// An instance on a registry others may share, with its key in `keydir`.
+    pub async fn on_registry(
+        url: &str,
+        key_dir: &std::path::Path,
+        settings: Settings,
+        connections: &[(&str, &str, bool)],
+    ) -> Self {
+        let key = SecretKey::from_dir(key_dir).expect("key");
+        let registry = Registry::open(url, key).await.expect("registry");
         let service = Service::with_registry(registry, settings);
         for (name, url, read_only) in connections {
             let profile = NewProfile {
@@ -60,8 +72,14 @@ impl Api {
         Self {
             router,
             service,
-            _dir: dir,
+            dir: None,
         }
+    }
+
+    /// The SQLite registry's URL, for tests that reach around the API.
+    pub fn registry_url(&self) -> String {
+        let dir = self.dir.as_ref().expect("an SQLite registry of its own");
+        format!("sqlite://{}/registry.db", dir.path().display())
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -82,7 +100,21 @@ impl Api {
 
     /// Sends a request with a raw body (which need not be valid JSON).
     pub async fn send(&self, method: Method, path: &str, body: Option<String>) -> Reply {
+        self.request(method, path, body, None).await
+    }
+
+    /// Sends a request, with `Authorization: Bearer <token>` when given.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        token: Option<&str>,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
         if body.is_some() {
             request = request.header(header::CONTENT_TYPE, "application/json");
         }

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,8 +13,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ListPage, unexpected};
+use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{ApiJson, ConnPath};
+use crate::api::extract::{ApiJson, Conn};
 use crate::domain::Profile;
 use crate::domain::redis::{Probe, ServerSummary};
 use crate::registry::NewProfile;
@@ -111,10 +113,14 @@ fn known<T>(probe: Probe<T>) -> Option<T> {
 /// Every connection: stored ones, then those from the config file.
 #[utoipa::path(get, path = "/connections", tag = "connections",
     responses((status = 200, body = ListPage<Connection>)))]
-async fn list(State(service): State<Arc<Service>>) -> Result<Json<ListPage<Connection>>, ApiError> {
+async fn list(
+    State(service): State<Arc<Service>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<ListPage<Connection>>, ApiError> {
     let profiles = service.connections().await?;
+    let visible = profiles.into_iter().filter(|p| caller.allows(p.id));
     Ok(Json(ListPage::whole(
-        profiles.into_iter().map(Connection::from).collect(),
+        visible.map(Connection::from).collect(),
     )))
 }
 
@@ -137,11 +143,8 @@ async fn create(
 #[utoipa::path(get, path = "/connections/{conn}", tag = "connections",
     params(("conn" = String, Path, description = "A connection's name or id")),
     responses((status = 200, body = Connection), (status = 404, body = Problem)))]
-async fn read(
-    State(service): State<Arc<Service>>,
-    ConnPath(conn): ConnPath,
-) -> Result<Json<Connection>, ApiError> {
-    Ok(Json(service.profile(&conn).await?.into()))
+async fn read(Conn(target): Conn) -> Result<Json<Connection>, ApiError> {
+    Ok(Json(target.profile().into()))
 }
 
 /// Replaces a stored connection; its live clients are closed.
@@ -154,11 +157,10 @@ async fn read(
         (status = 409, body = Problem, description = "The new name is taken, or the connection is not stored")))]
 async fn replace(
     State(service): State<Arc<Service>>,
-    ConnPath(conn): ConnPath,
+    Conn(target): Conn,
     ApiJson(input): ApiJson<ConnectionInput>,
 ) -> Result<Json<Connection>, ApiError> {
-    let id = service.profile(&conn).await?.id;
-    let updated = service.update_connection(id, input.into()).await?;
+    let updated = service.update_connection(target.id, input.into()).await?;
     Ok(Json(updated.into()))
 }
 
@@ -168,9 +170,9 @@ async fn replace(
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn remove(
     State(service): State<Arc<Service>>,
-    ConnPath(conn): ConnPath,
+    Conn(target): Conn,
 ) -> Result<StatusCode, ApiError> {
-    service.remove_connection(&conn).await?;
+    service.remove_connection(&target.name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -184,9 +186,8 @@ async fn remove(
         (status = 503, body = Problem, description = "The server cannot be reached")))]
 async fn test(
     State(service): State<Arc<Service>>,
-    ConnPath(conn): ConnPath,
+    Conn(target): Conn,
 ) -> Result<Json<TestReport>, ApiError> {
-    let target = service.connection(&conn).await?;
     let job = Job {
         target,
         db: 0,

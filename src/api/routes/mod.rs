@@ -5,6 +5,7 @@ pub mod connections;
 pub mod health;
 pub mod redis_key;
 pub mod redis_keys;
+pub mod tokens;
 
 use std::sync::Arc;
 
@@ -41,27 +42,20 @@ impl<T> ListPage<T> {
     }
 }
 
-/// A Redis connection by name or id, refusing one of another kind.
-async fn redis_target(service: &Service, conn: &str) -> Result<ConnectTarget, ApiError> {
-    let target = service.connection(conn).await?;
-    if target.kind != Kind::Redis {
-        return Err(ApiError::not_found(format!(
-            "{conn:?} is a {} connection, not Redis",
-            target.kind
-        )));
-    }
-    Ok(target)
-}
-
 /// Runs one request on database `db` (default: the URL's) of a Redis
 /// connection. Dropping the future (client gone, timeout) cancels it.
 async fn run_redis(
     service: &Arc<Service>,
-    conn: &str,
+    target: ConnectTarget,
     db: Option<u32>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let target = redis_target(service, conn).await?;
+    if target.kind != Kind::Redis {
+        return Err(ApiError::not_found(format!(
+            "{:?} is a {} connection, not Redis",
+            target.name, target.kind
+        )));
+    }
     let db = db.unwrap_or_else(|| service.default_db(&target));
     let job = Job {
         target,

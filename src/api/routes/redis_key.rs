@@ -104,7 +104,7 @@ async fn read_key(
     // Collections are summarised by length: one member is enough.
     request.count = 1;
     let Response::Value(value) =
-        run_redis(&service, &path.conn, query.db, Request::Value(request)).await?
+        run_redis(&service, path.target, query.db, Request::Value(request)).await?
     else {
         return Err(unexpected());
     };
@@ -183,7 +183,7 @@ async fn replace_key(
         key: path.key,
         value: body.value,
     };
-    match run_redis(&service, &path.conn, query.db, request).await? {
+    match run_redis(&service, path.target, query.db, request).await? {
         Response::Written => Ok(StatusCode::NO_CONTENT),
         _ => Err(unexpected()),
     }
@@ -202,7 +202,7 @@ async fn delete_key(
     ApiQuery(query): ApiQuery<KeyQuery>,
 ) -> Result<StatusCode, ApiError> {
     let request = Request::Delete { key: path.key };
-    match run_redis(&service, &path.conn, query.db, request).await? {
+    match run_redis(&service, path.target, query.db, request).await? {
         Response::Deleted(true) => Ok(StatusCode::NO_CONTENT),
         Response::Deleted(false) => Err(ApiError::not_found("no such key")),
         _ => Err(unexpected()),
@@ -264,7 +264,7 @@ async fn expire(
         key: path.key,
         change: body.change()?,
     };
-    match run_redis(&service, &path.conn, query.db, request).await? {
+    match run_redis(&service, path.target, query.db, request).await? {
         Response::TtlSet(ttl) => Ok(Json(TtlOutput {
             ttl_ms: ttl.as_pttl(),
         })),
@@ -360,7 +360,7 @@ async fn members(
     request.count = query.count.unwrap_or(request.count).clamp(1, cap);
     let request_count = request.count;
     let Response::Value(value) =
-        run_redis(&service, &path.conn, query.db, Request::Value(request)).await?
+        run_redis(&service, path.target, query.db, Request::Value(request)).await?
     else {
         return Err(unexpected());
     };

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::{ListPage, run_redis, unexpected};
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{ApiJson, ApiQuery, ConnPath};
+use crate::api::extract::{ApiJson, ApiQuery, Conn};
 use crate::domain::ByteString;
 use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, Probe};
 use crate::service::Service;
@@ -76,11 +76,11 @@ pub struct DbQuery {
         (status = 503, body = Problem)))]
 async fn databases(
     State(service): State<Arc<Service>>,
-    ConnPath(conn): ConnPath,
+    Conn(target): Conn,
     ApiQuery(query): ApiQuery<DbQuery>,
 ) -> Result<Json<ListPage<Database>>, ApiError> {
     let Response::Databases(found) =
-        run_redis(&service, &conn, query.db, Request::Databases).await?
+        run_redis(&service, target, query.db, Request::Databases).await?
     else {
         return Err(unexpected());
     };
@@ -123,7 +123,7 @@ pub struct KeysQuery {
         (status = 404, body = Problem), (status = 503, body = Problem)))]
 async fn list_keys(
     State(service): State<Arc<Service>>,
-    ConnPath(conn): ConnPath,
+    Conn(target): Conn,
     ApiQuery(query): ApiQuery<KeysQuery>,
 ) -> Result<Json<ListPage<KeyItem>>, ApiError> {
     let pattern = query.pattern.unwrap_or_default();
@@ -142,7 +142,7 @@ async fn list_keys(
             .map_err(|_| ApiError::invalid_input("cursor is not one this API gave out"))?;
     }
 
-    let Response::Keys(page) = run_redis(&service, &conn, query.db, Request::Scan(scan)).await?
+    let Response::Keys(page) = run_redis(&service, target, query.db, Request::Scan(scan)).await?
     else {
         return Err(unexpected());
     };
@@ -192,7 +192,7 @@ fn string_type() -> String {
         (status = 409, body = Problem, description = "The key exists")))]
 async fn create_key(
     State(service): State<Arc<Service>>,
-    ConnPath(conn): ConnPath,
+    Conn(target): Conn,
     ApiQuery(query): ApiQuery<DbQuery>,
     ApiJson(new): ApiJson<NewKey>,
 ) -> Result<StatusCode, ApiError> {
@@ -207,7 +207,7 @@ async fn create_key(
         value: new.value,
         ttl: new.ttl,
     };
-    match run_redis(&service, &conn, query.db, request).await? {
+    match run_redis(&service, target, query.db, request).await? {
         Response::Written => Ok(StatusCode::CREATED),
         _ => Err(unexpected()),
     }
