@@ -87,6 +87,13 @@ pub struct ApiSettings {
     /// Require a token even while none exists (then nothing but /healthz
     /// answers until one is created).
     pub require_auth: bool,
+    /// How long list replies (databases, INFO) are cached; writes through
+    /// the API clear them sooner.
+    pub cache_ttl_ms: u64,
+    /// Requests a minute per token (or client address); 0 turns it off.
+    pub rate_limit_per_minute: u32,
+    /// How many requests may come at once before the rate applies.
+    pub rate_limit_burst: u32,
 }
 
 /// A connection written in the config file. Its password, if any, comes
@@ -142,6 +149,9 @@ impl Default for ApiSettings {
             max_body_bytes: 16 * 1024 * 1024,
             max_page: 1000,
             require_auth: false,
+            cache_ttl_ms: 2000,
+            rate_limit_per_minute: 60_000,
+            rate_limit_burst: 1000,
         }
     }
 }
@@ -149,6 +159,10 @@ impl Default for ApiSettings {
 impl ApiSettings {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    pub fn cache_ttl(&self) -> Duration {
+        Duration::from_millis(self.cache_ttl_ms)
     }
 }
 

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, MatchedPath, OriginalUri, Request};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, MatchedPath, OriginalUri, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use base64::Engine as _;
@@ -65,13 +65,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 /// does not exist.
 pub struct Conn(pub ConnectTarget);
 
-impl FromRequestParts<Arc<Service>> for Conn {
+impl<S> FromRequestParts<S> for Conn
+where
+    S: Send + Sync,
+    Arc<Service>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        service: &Arc<Service>,
-    ) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let service = Arc::<Service>::from_ref(state);
         let raw = raw_segment(parts, "conn")?;
         let not_found = || ApiError::not_found(format!("no connection named {raw:?}"));
         let name = String::from_utf8(percent_decode(&raw)).map_err(|_| not_found())?;
@@ -96,14 +98,15 @@ pub struct KeyPath {
     pub key: ByteString,
 }
 
-impl FromRequestParts<Arc<Service>> for KeyPath {
+impl<S> FromRequestParts<S> for KeyPath
+where
+    S: Send + Sync,
+    Arc<Service>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        service: &Arc<Service>,
-    ) -> Result<Self, ApiError> {
-        let Conn(target) = Conn::from_request_parts(parts, service).await?;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Conn(target) = Conn::from_request_parts(parts, state).await?;
         let raw = raw_segment(parts, "key")?;
         let key = match key_encoding(parts.uri.query())? {
             KeyEncoding::Percent => percent_decode(&raw),

@@ -7,10 +7,14 @@
 //! built, so a route cannot exist without appearing in it.
 
 pub mod auth;
+mod cache;
 pub mod error;
 mod extract;
+mod limits;
+mod metrics;
 mod routes;
 mod schema;
+mod state;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,9 +22,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, StatusCode};
+use axum::http::HeaderName;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
@@ -74,9 +77,8 @@ pub fn router(service: Arc<Service>) -> Router {
 pub fn app(service: Arc<Service>, policy: AuthPolicy) -> Router {
     let (api, openapi) = api_routes().split_for_parts();
     let openapi = Arc::new(openapi);
-    let limits = service.settings().api.clone();
-    let timeout =
-        TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, limits.request_timeout());
+    let settings = service.settings().api.clone();
+    let state = state::AppState::new(Arc::clone(&service));
 
     Router::new()
         .merge(api)
@@ -86,15 +88,26 @@ pub fn app(service: Arc<Service>, policy: AuthPolicy) -> Router {
         )
         .merge(routes::health::router())
         .fallback(|| async { ApiError::not_found("no such route") })
+        // Layers run outside in: metrics, then auth, then the rate limit,
+        // which needs to know the caller.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state.limits),
+            limits::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             (Arc::clone(&service), policy),
             auth::authenticate,
         ))
-        .with_state(service)
-        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
-        // Dropping a timed-out handler drops its job, which cancels the
-        // database work behind it.
-        .layer(timeout)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            settings.request_timeout(),
+            limits::deadline,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -102,14 +115,15 @@ pub fn app(service: Arc<Service>, policy: AuthPolicy) -> Router {
 
 /// The documented routes, before they are split into a router and the
 /// OpenAPI document; tests compare the two.
-fn api_routes() -> OpenApiRouter<Arc<Service>> {
+fn api_routes() -> OpenApiRouter<state::AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
         BASE,
         OpenApiRouter::new()
             .merge(routes::connections::router())
             .merge(routes::tokens::router())
             .merge(routes::redis_keys::router())
-            .merge(routes::redis_key::router()),
+            .merge(routes::redis_key::router())
+            .merge(routes::redis_server::router()),
     )
 }
 
@@ -154,7 +168,8 @@ pub async fn serve_on(
     let addr = listener.local_addr()?;
     let policy = listen_policy(&service, addr).await?;
     tracing::info!(%addr, ?policy, "API listening");
-    axum::serve(listener, app(service, policy))
+    let app = app(service, policy).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())

@@ -253,6 +253,29 @@ pub struct DatabaseInfo {
     pub keys: Option<u64>,
 }
 
+/// One section of an INFO reply (`server`, `memory`, …) with its fields in
+/// the order the server wrote them, values as text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InfoSection {
+    /// The header's name in lowercase, as INFO takes it (`memory`).
+    pub name: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// One SLOWLOG entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SlowEntry {
+    pub id: u64,
+    /// When the command started, in Unix seconds.
+    pub started_at: i64,
+    pub duration_us: u64,
+    /// The command and its arguments (the server cuts long ones short).
+    pub command: Vec<ByteString>,
+    /// The client's address and name, when the server records them.
+    pub client: Option<String>,
+    pub client_name: Option<String>,
+}
+
 /// What `conn test` and the connection list report about a server.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ServerSummary {

@@ -10,7 +10,8 @@ pub mod sessions;
 
 use crate::domain::ByteString;
 use crate::domain::redis::{
-    DatabaseInfo, KeyPage, KeyValue, ScanRequest, ServerSummary, Ttl, ValueRequest,
+    DatabaseInfo, InfoSection, KeyPage, KeyValue, ScanRequest, ServerSummary, SlowEntry, Ttl,
+    ValueRequest,
 };
 use crate::driver::DriverError;
 
@@ -38,6 +39,10 @@ pub enum Request {
     Test,
     /// List the server's databases.
     Databases,
+    /// Read INFO, by section.
+    Info,
+    /// Read the newest SLOWLOG entries.
+    Slowlog { count: u32 },
     /// Read one page of keys.
     Scan(ScanRequest),
     /// Read a page of one key's value.
@@ -62,6 +67,8 @@ impl Request {
         match self {
             Self::Test => "test",
             Self::Databases => "databases",
+            Self::Info => "info",
+            Self::Slowlog { .. } => "slowlog",
             Self::Scan(_) => "scan",
             Self::Value(_) => "value",
             Self::SetTtl { .. } => "set_ttl",
@@ -89,6 +96,8 @@ impl Request {
 pub enum Response {
     Tested(ServerSummary),
     Databases(Vec<DatabaseInfo>),
+    Info(Vec<InfoSection>),
+    Slowlog(Vec<SlowEntry>),
     Keys(KeyPage),
     Value(KeyValue),
     /// The TTL after the change.

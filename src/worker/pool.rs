@@ -127,6 +127,8 @@ async fn execute(sessions: &Sessions, job: &Job) -> Result<Response, DriverError
     Ok(match &job.request {
         Request::Test => Response::Tested(redis::server_summary(&client).await?),
         Request::Databases => Response::Databases(redis::databases(&client).await?),
+        Request::Info => Response::Info(redis::info(&client).await?),
+        Request::Slowlog { count } => Response::Slowlog(redis::slowlog(&client, *count).await?),
         Request::Scan(scan) => Response::Keys(redis::scan_page(&client, scan).await?),
         Request::Value(value) => Response::Value(redis::read_value(&client, value).await?),
         Request::SetTtl {

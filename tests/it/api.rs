@@ -682,10 +682,12 @@ async fn every_documented_route_is_served_and_every_route_documented() {
         "/api/v1/connections/{conn}",
         "/api/v1/connections/{conn}/test",
         "/api/v1/redis/{conn}/databases",
+        "/api/v1/redis/{conn}/info",
         "/api/v1/redis/{conn}/keys",
         "/api/v1/redis/{conn}/keys/{key}",
         "/api/v1/redis/{conn}/keys/{key}/expire",
         "/api/v1/redis/{conn}/keys/{key}/members",
+        "/api/v1/redis/{conn}/slowlog",
         "/api/v1/tokens",
         "/api/v1/tokens/{name}",
     ]

@@ -33,7 +33,14 @@ async fn token(api: &Api, name: &str, scope: Scope, connections: &[&str]) -> Str
 }
 
 /// A token, a request, and the status (and problem code) it must get.
-type Case<'a> = (&'a str, Method, &'a str, Option<Value>, u16, Option<&'a str>);
+type Case<'a> = (
+    &'a str,
+    Method,
+    &'a str,
+    Option<Value>,
+    u16,
+    Option<&'a str>,
+);
 
 async fn call(api: &Api, method: Method, path: &str, body: Option<Value>, token: &str) -> Reply {
     let body = body.map(|b| b.to_string());

@@ -12,6 +12,7 @@ mod support;
 
 mod api;
 mod api_auth;
+mod api_ops;
 mod cli;
 mod e2e;
 mod redis_driver;

@@ -16,13 +16,14 @@ use super::{ListPage, unexpected};
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{ApiJson, Conn};
+use crate::api::state::AppState;
 use crate::domain::Profile;
 use crate::domain::redis::{Probe, ServerSummary};
 use crate::registry::NewProfile;
 use crate::service::Service;
 use crate::worker::{Job, Request, Response};
 
-pub fn router() -> OpenApiRouter<Arc<Service>> {
+pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(read, replace, remove))

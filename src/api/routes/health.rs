@@ -8,12 +8,14 @@ use axum::http::StatusCode;
 use axum::routing::get;
 
 use crate::api::error::ApiError;
+use crate::api::state::AppState;
 use crate::service::Service;
 
-pub fn router() -> Router<Arc<Service>> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route("/metrics", get(crate::api::metrics::export))
 }
 
 /// Ready when the registry answers: without it no connection can be found.

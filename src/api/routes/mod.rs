@@ -5,15 +5,14 @@ pub mod connections;
 pub mod health;
 pub mod redis_key;
 pub mod redis_keys;
+pub mod redis_server;
 pub mod tokens;
-
-use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::error::ApiError;
+use super::state::AppState;
 use crate::domain::{ConnectTarget, Kind};
-use crate::service::Service;
 use crate::worker::{Job, Request, Response};
 
 /// The shape of every list: a page of items, an opaque cursor for the next
@@ -43,9 +42,10 @@ impl<T> ListPage<T> {
 }
 
 /// Runs one request on database `db` (default: the URL's) of a Redis
-/// connection. Dropping the future (client gone, timeout) cancels it.
+/// connection. Dropping the future (client gone, timeout) cancels it; a
+/// write clears the connection's cached lists.
 async fn run_redis(
-    service: &Arc<Service>,
+    state: &AppState,
     target: ConnectTarget,
     db: Option<u32>,
     request: Request,
@@ -56,13 +56,40 @@ async fn run_redis(
             target.name, target.kind
         )));
     }
-    let db = db.unwrap_or_else(|| service.default_db(&target));
+    let db = db.unwrap_or_else(|| state.service.default_db(&target));
+    let (id, writes) = (target.id, request.is_write());
     let job = Job {
         target,
         db,
         request,
     };
-    Ok(service.run(job).await?)
+    let response = state.service.run(job).await?;
+    if writes {
+        state.cache.invalidate(id);
+    }
+    Ok(response)
+}
+
+/// A reply from the list cache for `what` (the route and its parameters)
+/// on `target`, or `produce`d and cached for the next caller.
+async fn cached<T, F>(
+    state: &AppState,
+    target: &ConnectTarget,
+    what: String,
+    produce: impl FnOnce(ConnectTarget) -> F,
+) -> Result<axum::Json<serde_json::Value>, ApiError>
+where
+    T: Serialize,
+    F: Future<Output = Result<T, ApiError>>,
+{
+    let key = state.cache.key(target.id, target.revision, what);
+    if let Some(hit) = state.cache.get(&key).await {
+        return Ok(axum::Json(hit.as_ref().clone()));
+    }
+    let value =
+        serde_json::to_value(produce(target.clone()).await?).map_err(|e| ApiError::internal(&e))?;
+    state.cache.put(key, value.clone()).await;
+    Ok(axum::Json(value))
 }
 
 /// The error for a worker reply of the wrong shape: a bug of ours. The

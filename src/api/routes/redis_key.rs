@@ -4,8 +4,6 @@
 //! `{key}` is percent-decoded exactly once into bytes, or read as base64url
 //! with `?key_encoding=base64url`.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,12 +15,12 @@ use super::{ListPage, run_redis, unexpected};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{ApiJson, ApiQuery, KeyPath};
 use crate::api::schema::ByteStringSchema;
+use crate::api::state::AppState;
 use crate::domain::ByteString;
 use crate::domain::redis::{KeyValue, ValuePage, ValueWindow};
-use crate::service::Service;
 use crate::worker::{Request, Response, TtlChange};
 
-pub fn router() -> OpenApiRouter<Arc<Service>> {
+pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(read_key, replace_key, delete_key))
         .routes(routes!(members))
@@ -94,17 +92,19 @@ pub struct ReadQuery {
         ReadQuery),
     responses((status = 200, body = KeyDetail), (status = 404, body = Problem)))]
 async fn read_key(
-    State(service): State<Arc<Service>>,
+    State(state): State<AppState>,
     path: KeyPath,
     ApiQuery(query): ApiQuery<ReadQuery>,
 ) -> Result<Json<KeyDetail>, ApiError> {
-    let mut request = service.value_request(path.key, ValueWindow::Index(query.offset));
-    let most = service.settings().api.max_body_bytes as u64;
+    let mut request = state
+        .service
+        .value_request(path.key, ValueWindow::Index(query.offset));
+    let most = state.service.settings().api.max_body_bytes as u64;
     request.max_bytes = query.length.unwrap_or(request.max_bytes).min(most);
     // Collections are summarised by length: one member is enough.
     request.count = 1;
     let Response::Value(value) =
-        run_redis(&service, path.target, query.db, Request::Value(request)).await?
+        run_redis(&state, path.target, query.db, Request::Value(request)).await?
     else {
         return Err(unexpected());
     };
@@ -174,7 +174,7 @@ pub struct KeyQuery {
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The key is not a string")))]
 async fn replace_key(
-    State(service): State<Arc<Service>>,
+    State(state): State<AppState>,
     path: KeyPath,
     ApiQuery(query): ApiQuery<KeyQuery>,
     ApiJson(body): ApiJson<StringValue>,
@@ -183,7 +183,7 @@ async fn replace_key(
         key: path.key,
         value: body.value,
     };
-    match run_redis(&service, path.target, query.db, request).await? {
+    match run_redis(&state, path.target, query.db, request).await? {
         Response::Written => Ok(StatusCode::NO_CONTENT),
         _ => Err(unexpected()),
     }
@@ -197,12 +197,12 @@ async fn replace_key(
         KeyQuery),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn delete_key(
-    State(service): State<Arc<Service>>,
+    State(state): State<AppState>,
     path: KeyPath,
     ApiQuery(query): ApiQuery<KeyQuery>,
 ) -> Result<StatusCode, ApiError> {
     let request = Request::Delete { key: path.key };
-    match run_redis(&service, path.target, query.db, request).await? {
+    match run_redis(&state, path.target, query.db, request).await? {
         Response::Deleted(true) => Ok(StatusCode::NO_CONTENT),
         Response::Deleted(false) => Err(ApiError::not_found("no such key")),
         _ => Err(unexpected()),
@@ -255,7 +255,7 @@ impl TtlInput {
     responses((status = 200, body = TtlOutput), (status = 400, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn expire(
-    State(service): State<Arc<Service>>,
+    State(state): State<AppState>,
     path: KeyPath,
     ApiQuery(query): ApiQuery<KeyQuery>,
     ApiJson(body): ApiJson<TtlInput>,
@@ -264,7 +264,7 @@ async fn expire(
         key: path.key,
         change: body.change()?,
     };
-    match run_redis(&service, path.target, query.db, request).await? {
+    match run_redis(&state, path.target, query.db, request).await? {
         Response::TtlSet(ttl) => Ok(Json(TtlOutput {
             ttl_ms: ttl.as_pttl(),
         })),
@@ -341,7 +341,7 @@ pub struct MembersQuery {
     responses((status = 200, body = ListPage<Element>), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The key is a string or module type")))]
 async fn members(
-    State(service): State<Arc<Service>>,
+    State(state): State<AppState>,
     path: KeyPath,
     ApiQuery(query): ApiQuery<MembersQuery>,
 ) -> Result<Json<ListPage<Element>>, ApiError> {
@@ -355,12 +355,12 @@ async fn members(
             ));
         }
     };
-    let mut request = service.value_request(path.key, window);
-    let cap = service.settings().api.max_page.max(1);
+    let mut request = state.service.value_request(path.key, window);
+    let cap = state.service.settings().api.max_page.max(1);
     request.count = query.count.unwrap_or(request.count).clamp(1, cap);
     let request_count = request.count;
     let Response::Value(value) =
-        run_redis(&service, path.target, query.db, Request::Value(request)).await?
+        run_redis(&state, path.target, query.db, Request::Value(request)).await?
     else {
         return Err(unexpected());
     };

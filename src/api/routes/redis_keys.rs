@@ -1,8 +1,6 @@
 //! `/redis/{conn}/databases` and `/redis/{conn}/keys`: the databases of a
 //! server, pages of its keys with their metadata, and creating a key.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,15 +8,15 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ListPage, run_redis, unexpected};
+use super::{ListPage, cached, run_redis, unexpected};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{ApiJson, ApiQuery, Conn};
+use crate::api::state::AppState;
 use crate::domain::ByteString;
 use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, Probe};
-use crate::service::Service;
 use crate::worker::{Request, Response};
 
-pub fn router() -> OpenApiRouter<Arc<Service>> {
+pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(databases))
         .routes(routes!(list_keys, create_key))
@@ -69,29 +67,33 @@ pub struct DbQuery {
     pub db: Option<u32>,
 }
 
-/// Lists the server's databases with their key counts.
+/// Lists the server's databases with their key counts (cached briefly).
 #[utoipa::path(get, path = "/redis/{conn}/databases", tag = "redis",
     params(("conn" = String, Path, description = "A connection's name or id"), DbQuery),
     responses((status = 200, body = ListPage<Database>), (status = 404, body = Problem),
         (status = 503, body = Problem)))]
 async fn databases(
-    State(service): State<Arc<Service>>,
+    State(state): State<AppState>,
     Conn(target): Conn,
     ApiQuery(query): ApiQuery<DbQuery>,
-) -> Result<Json<ListPage<Database>>, ApiError> {
-    let Response::Databases(found) =
-        run_redis(&service, target, query.db, Request::Databases).await?
-    else {
-        return Err(unexpected());
-    };
-    let items = found
-        .into_iter()
-        .map(|db| Database {
-            index: db.index,
-            keys: db.keys,
-        })
-        .collect();
-    Ok(Json(ListPage::whole(items)))
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let what = format!("databases:{:?}", query.db);
+    cached(&state, &target, what, |target| async {
+        let Response::Databases(found) =
+            run_redis(&state, target, query.db, Request::Databases).await?
+        else {
+            return Err(unexpected());
+        };
+        let items = found
+            .into_iter()
+            .map(|db| Database {
+                index: db.index,
+                keys: db.keys,
+            })
+            .collect();
+        Ok(ListPage::whole(items))
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -122,7 +124,7 @@ pub struct KeysQuery {
     responses((status = 200, body = ListPage<KeyItem>), (status = 400, body = Problem),
         (status = 404, body = Problem), (status = 503, body = Problem)))]
 async fn list_keys(
-    State(service): State<Arc<Service>>,
+    State(state): State<AppState>,
     Conn(target): Conn,
     ApiQuery(query): ApiQuery<KeysQuery>,
 ) -> Result<Json<ListPage<KeyItem>>, ApiError> {
@@ -133,8 +135,8 @@ async fn list_keys(
         KeyFilter::Glob(pattern)
     };
     let key_type = query.key_type.as_deref().map(parse_type).transpose()?;
-    let mut scan = service.scan_request(filter, key_type);
-    let cap = service.settings().api.max_page;
+    let mut scan = state.service.scan_request(filter, key_type);
+    let cap = state.service.settings().api.max_page;
     scan.count = query.count.unwrap_or(scan.count).clamp(1, cap.max(1));
     if let Some(cursor) = &query.cursor {
         scan.cursor = cursor
@@ -142,7 +144,7 @@ async fn list_keys(
             .map_err(|_| ApiError::invalid_input("cursor is not one this API gave out"))?;
     }
 
-    let Response::Keys(page) = run_redis(&service, target, query.db, Request::Scan(scan)).await?
+    let Response::Keys(page) = run_redis(&state, target, query.db, Request::Scan(scan)).await?
     else {
         return Err(unexpected());
     };
@@ -191,7 +193,7 @@ fn string_type() -> String {
         (status = 403, body = Problem, description = "The connection is read-only"),
         (status = 409, body = Problem, description = "The key exists")))]
 async fn create_key(
-    State(service): State<Arc<Service>>,
+    State(state): State<AppState>,
     Conn(target): Conn,
     ApiQuery(query): ApiQuery<DbQuery>,
     ApiJson(new): ApiJson<NewKey>,
@@ -207,7 +209,7 @@ async fn create_key(
         value: new.value,
         ttl: new.ttl,
     };
-    match run_redis(&service, target, query.db, request).await? {
+    match run_redis(&state, target, query.db, request).await? {
         Response::Written => Ok(StatusCode::CREATED),
         _ => Err(unexpected()),
     }

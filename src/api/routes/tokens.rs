@@ -13,10 +13,11 @@ use utoipa_axum::routes;
 use super::ListPage;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{ApiJson, TokenName};
+use crate::api::state::AppState;
 use crate::domain::token::{Scope, TokenInfo};
 use crate::service::Service;
 
-pub fn router() -> OpenApiRouter<Arc<Service>> {
+pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(revoke))

@@ -6,7 +6,8 @@ use std::time::Instant;
 use redis::Value;
 
 use super::{RedisClient, decode, probe};
-use crate::domain::redis::{DatabaseInfo, ServerSummary};
+use crate::domain::ByteString;
+use crate::domain::redis::{DatabaseInfo, InfoSection, ServerSummary, SlowEntry};
 use crate::driver::DriverError;
 
 /// Pings the server and reads its version, mode, memory use and key count.
@@ -53,6 +54,66 @@ pub fn parse_info(text: &str) -> BTreeMap<String, String> {
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.to_owned(), value.trim().to_owned()))
         .collect()
+}
+
+/// Reads INFO's default sections, each with its fields in order.
+pub async fn info(client: &RedisClient) -> Result<Vec<InfoSection>, DriverError> {
+    let text: String = client.query(&redis::cmd("INFO")).await?;
+    Ok(parse_sections(&text))
+}
+
+/// Splits an INFO reply at its `# Section` headers.
+pub fn parse_sections(text: &str) -> Vec<InfoSection> {
+    let mut sections: Vec<InfoSection> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
+        if let Some(header) = line.strip_prefix('#') {
+            sections.push(InfoSection {
+                name: header.trim().to_lowercase(),
+                fields: Vec::new(),
+            });
+        } else if let (Some(section), Some((name, value))) =
+            (sections.last_mut(), line.split_once(':'))
+        {
+            section.fields.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    sections
+}
+
+/// Reads the newest `count` SLOWLOG entries.
+pub async fn slowlog(client: &RedisClient, count: u32) -> Result<Vec<SlowEntry>, DriverError> {
+    let reply: Vec<Value> = client
+        .query(redis::cmd("SLOWLOG").arg("GET").arg(count))
+        .await?;
+    reply.into_iter().map(slow_entry).collect()
+}
+
+/// One entry: `[id, started, microseconds, [args…], addr, name]`; the last
+/// two exist since Redis 4.
+fn slow_entry(entry: Value) -> Result<SlowEntry, DriverError> {
+    let mut parts: std::vec::IntoIter<Value> = decode::<Vec<Value>>(entry)?.into_iter();
+    let mut next = || {
+        parts
+            .next()
+            .ok_or_else(|| DriverError::Server("a SLOWLOG entry came back short".into()))
+    };
+    let id = decode(next()?)?;
+    let started_at = decode(next()?)?;
+    let duration_us = decode(next()?)?;
+    let command: Vec<Vec<u8>> = decode(next()?)?;
+    let client = next().ok().and_then(|v| decode::<String>(v).ok());
+    let client_name = next()
+        .ok()
+        .and_then(|v| decode::<String>(v).ok())
+        .filter(|name| !name.is_empty());
+    Ok(SlowEntry {
+        id,
+        started_at,
+        duration_us,
+        command: command.into_iter().map(ByteString::new).collect(),
+        client,
+        client_name,
+    })
 }
 
 /// Lists the databases. The count comes from `CONFIG GET databases` when
@@ -114,6 +175,23 @@ fn parse_keyspace(fields: &BTreeMap<String, String>) -> BTreeMap<u32, u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn info_sections_keep_their_fields_in_order() {
+        let text = "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n\r\n\
+                    # Memory\r\nused_memory:1024\r\n";
+        let sections = parse_sections(text);
+        assert_eq!(sections.len(), 2);
+        assert_eq!(sections[0].name, "server");
+        assert_eq!(
+            sections[0].fields,
+            [
+                ("redis_version".to_owned(), "7.0.15".to_owned()),
+                ("redis_mode".to_owned(), "standalone".to_owned())
+            ]
+        );
+        assert_eq!(sections[1].fields[0].1, "1024");
+    }
 
     #[test]
     fn parses_keyspace_lines() {
