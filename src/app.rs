@@ -293,14 +293,17 @@ fn print_summary(summary: &ServerSummary, json: bool) -> color_eyre::Result<()> 
         println!("{}", serde_json::to_string(summary)?);
         return Ok(());
     }
-    let memory = match summary.used_memory {
+    let human = |probe: Probe<u64>| match probe {
         Probe::Known(bytes) => Probe::Known(bytesize::ByteSize(bytes)),
         Probe::Unavailable => Probe::Unavailable,
     };
     println!("latency      {:.2} ms", summary.latency_ms);
     println!("version      {}", summary.version);
     println!("mode         {}", summary.mode);
-    println!("used memory  {memory}");
+    match summary.database_size {
+        Probe::Known(_) => println!("size         {}", human(summary.database_size)),
+        Probe::Unavailable => println!("used memory  {}", human(summary.used_memory)),
+    }
     Ok(())
 }
 

@@ -362,5 +362,5 @@ fn declared_targets(settings: &Settings) -> Vec<ConnectTarget> {
 
 /// Whether a connection kind can be browsed by this build.
 pub fn is_supported(kind: Kind) -> bool {
-    kind == Kind::Redis
+    matches!(kind, Kind::Redis | Kind::Postgres | Kind::Sqlite)
 }

@@ -6,6 +6,8 @@
 pub mod bytes;
 pub mod profile;
 pub mod redis;
+pub mod sql;
+pub mod statements;
 pub mod token;
 
 pub use bytes::ByteString;

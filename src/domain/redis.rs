@@ -284,6 +284,8 @@ pub struct ServerSummary {
     pub mode: Probe<String>,
     pub used_memory: Probe<u64>,
     pub dbsize: Probe<u64>,
+    /// An SQL database's size on disk; Redis has none.
+    pub database_size: Probe<u64>,
 }
 
 /// Which part of a collection value to read.

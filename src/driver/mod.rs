@@ -6,6 +6,7 @@
 //! ends can answer without reading server message text.
 
 pub mod redis;
+pub mod sql;
 
 use thiserror::Error;
 

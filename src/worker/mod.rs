@@ -13,10 +13,11 @@ use crate::domain::redis::{
     DatabaseInfo, InfoSection, KeyPage, KeyValue, ScanRequest, ServerSummary, SlowEntry, Ttl,
     ValueRequest,
 };
+use crate::domain::sql::{QueryResult, Relation, RowPage, RowsRequest, TableDetails, TableRef};
 use crate::driver::DriverError;
 
 pub use pool::{Job, JobHandle, WorkerPool};
-pub use sessions::{SessionStats, Sessions};
+pub use sessions::{Client, SessionStats, Sessions};
 
 /// Identifies one request so its outcome can be matched, or dropped when a
 /// newer request superseded it.
@@ -33,7 +34,7 @@ pub enum TtlChange {
 }
 
 /// The work a job does.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Request {
     /// Ping and read the server's version, mode and memory.
     Test,
@@ -59,6 +60,16 @@ pub enum Request {
         value: ByteString,
         ttl: Option<u64>,
     },
+    /// List an SQL database's schemas.
+    SqlSchemas,
+    /// List the tables and views of one schema.
+    SqlRelations { schema: String },
+    /// Describe one table: columns, indexes, foreign keys.
+    SqlTable(TableRef),
+    /// Read one page of a table.
+    SqlRows(RowsRequest),
+    /// Run one statement, reading at most `cap` rows.
+    SqlRun { sql: String, cap: usize },
 }
 
 impl Request {
@@ -75,11 +86,17 @@ impl Request {
             Self::Delete { .. } => "delete",
             Self::SetString { .. } => "set_string",
             Self::CreateString { .. } => "create_string",
+            Self::SqlSchemas => "sql_schemas",
+            Self::SqlRelations { .. } => "sql_relations",
+            Self::SqlTable(_) => "sql_table",
+            Self::SqlRows(_) => "sql_rows",
+            Self::SqlRun { .. } => "sql_run",
         }
     }
 
     /// Whether the request changes data, and so is refused on read-only
-    /// connections.
+    /// connections. (A statement may write too; on a read-only connection
+    /// the database itself refuses it.)
     pub fn is_write(&self) -> bool {
         matches!(
             self,
@@ -105,6 +122,11 @@ pub enum Response {
     /// Whether a key was deleted.
     Deleted(bool),
     Written,
+    Schemas(Vec<String>),
+    Relations(Vec<Relation>),
+    Table(TableDetails),
+    Rows(RowPage),
+    Ran(QueryResult),
 }
 
 /// What a job produced, tagged with its request id.

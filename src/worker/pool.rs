@@ -9,10 +9,11 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
-use super::{Outcome, Request, RequestId, Response, Sessions, TtlChange};
+use super::{Client, Outcome, Request, RequestId, Response, Sessions, TtlChange};
 use crate::domain::{ConnectTarget, ProfileId};
 use crate::driver::DriverError;
-use crate::driver::redis;
+use crate::driver::redis::{self, RedisClient};
+use crate::driver::sql::{self, SqlClient};
 
 /// One unit of work: a request against one database of one connection.
 #[derive(Clone, Debug)]
@@ -118,35 +119,68 @@ async fn run_limited(
     result
 }
 
-/// Runs one request against the driver.
+/// Runs one request against the driver for the connection's kind.
 async fn execute(sessions: &Sessions, job: &Job) -> Result<Response, DriverError> {
     if job.target.read_only && job.request.is_write() {
         return Err(DriverError::ReadOnly);
     }
-    let client = sessions.redis(&job.target, job.db).await?;
-    Ok(match &job.request {
-        Request::Test => Response::Tested(redis::server_summary(&client).await?),
-        Request::Databases => Response::Databases(redis::databases(&client).await?),
-        Request::Info => Response::Info(redis::info(&client).await?),
-        Request::Slowlog { count } => Response::Slowlog(redis::slowlog(&client, *count).await?),
-        Request::Scan(scan) => Response::Keys(redis::scan_page(&client, scan).await?),
-        Request::Value(value) => Response::Value(redis::read_value(&client, value).await?),
+    match sessions.client(&job.target, job.db).await? {
+        Client::Redis(client) => execute_redis(&client, &job.request).await,
+        Client::Sql(client) => execute_sql(&client, &job.request, job.target.read_only).await,
+    }
+}
+
+async fn execute_redis(client: &RedisClient, request: &Request) -> Result<Response, DriverError> {
+    Ok(match request {
+        Request::Test => Response::Tested(redis::server_summary(client).await?),
+        Request::Databases => Response::Databases(redis::databases(client).await?),
+        Request::Info => Response::Info(redis::info(client).await?),
+        Request::Slowlog { count } => Response::Slowlog(redis::slowlog(client, *count).await?),
+        Request::Scan(scan) => Response::Keys(redis::scan_page(client, scan).await?),
+        Request::Value(value) => Response::Value(redis::read_value(client, value).await?),
         Request::SetTtl {
             key,
             change: TtlChange::Seconds(seconds),
-        } => Response::TtlSet(redis::expire(&client, key, *seconds).await?),
+        } => Response::TtlSet(redis::expire(client, key, *seconds).await?),
         Request::SetTtl {
             key,
             change: TtlChange::Persist,
-        } => Response::TtlSet(redis::persist(&client, key).await?),
-        Request::Delete { key } => Response::Deleted(redis::delete(&client, key).await?),
+        } => Response::TtlSet(redis::persist(client, key).await?),
+        Request::Delete { key } => Response::Deleted(redis::delete(client, key).await?),
         Request::SetString { key, value } => {
-            redis::set_string(&client, key, value).await?;
+            redis::set_string(client, key, value).await?;
             Response::Written
         }
         Request::CreateString { key, value, ttl } => {
-            redis::create_string(&client, key, value, *ttl).await?;
+            redis::create_string(client, key, value, *ttl).await?;
             Response::Written
         }
+        _ => return Err(wrong_family("Redis")),
     })
+}
+
+async fn execute_sql(
+    client: &SqlClient,
+    request: &Request,
+    read_only: bool,
+) -> Result<Response, DriverError> {
+    Ok(match request {
+        Request::Test => Response::Tested(sql::summary(client).await?),
+        Request::SqlSchemas => Response::Schemas(sql::schemas(client).await?),
+        Request::SqlRelations { schema } => {
+            Response::Relations(sql::relations(client, schema).await?)
+        }
+        Request::SqlTable(table) => Response::Table(sql::table_details(client, table).await?),
+        Request::SqlRows(rows) => Response::Rows(sql::read_rows(client, rows, read_only).await?),
+        Request::SqlRun { sql: text, cap } => {
+            Response::Ran(sql::run_statement(client, text, *cap, read_only).await?)
+        }
+        _ => return Err(wrong_family("SQL")),
+    })
+}
+
+fn wrong_family(family: &str) -> DriverError {
+    DriverError::InvalidInput(format!(
+        "this request does not apply to a {family} connection"
+    ))
 }

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::{ConnectTarget, ProfileId};
+use crate::domain::{ConnectTarget, Kind, ProfileId};
 use crate::driver::DriverError;
 use crate::driver::redis::{self, RedisClient, Timeouts};
+use crate::driver::sql::{self, SqlClient};
 
 /// Counters for the pool manager, as `/metrics` and tests read them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,8 +21,15 @@ pub struct SessionStats {
     pub open: usize,
 }
 
+/// A live client of any kind.
+#[derive(Clone)]
+pub enum Client {
+    Redis(RedisClient),
+    Sql(SqlClient),
+}
+
 struct Entry {
-    client: RedisClient,
+    client: Client,
     revision: i64,
     last_used: Instant,
 }
@@ -51,9 +59,10 @@ impl Sessions {
         self.clients.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The live client for `target`'s database `db`, connecting if there is
-    /// none or the profile was edited since it was opened.
-    pub async fn redis(&self, target: &ConnectTarget, db: u32) -> Result<RedisClient, DriverError> {
+    /// The live client for `target`'s database `db` (always 0 for SQL),
+    /// connecting if there is none or the profile was edited since it was
+    /// opened.
+    pub async fn client(&self, target: &ConnectTarget, db: u32) -> Result<Client, DriverError> {
         let slot = (target.id, db);
         if let Some(entry) = self.clients().get_mut(&slot)
             && entry.revision == target.revision
@@ -63,7 +72,17 @@ impl Sessions {
             return Ok(entry.client.clone());
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let client = redis::connect(target, db, self.timeouts).await?;
+        let client = match target.kind {
+            Kind::Redis => Client::Redis(redis::connect(target, db, self.timeouts).await?),
+            Kind::Postgres | Kind::Sqlite => {
+                Client::Sql(sql::connect(target, self.timeouts.connect).await?)
+            }
+            Kind::Mongo => {
+                return Err(DriverError::InvalidInput(
+                    "MongoDB connections are not supported yet".into(),
+                ));
+            }
+        };
         let entry = Entry {
             client: client.clone(),
             revision: target.revision,
@@ -71,6 +90,22 @@ impl Sessions {
         };
         self.clients().insert(slot, entry);
         Ok(client)
+    }
+
+    /// The live Redis client for `target`'s database `db`.
+    pub async fn redis(&self, target: &ConnectTarget, db: u32) -> Result<RedisClient, DriverError> {
+        match self.client(target, db).await? {
+            Client::Redis(client) => Ok(client),
+            Client::Sql(_) => Err(not_this_kind(target, "Redis")),
+        }
+    }
+
+    /// The live pool of an SQL connection.
+    pub async fn sql(&self, target: &ConnectTarget) -> Result<SqlClient, DriverError> {
+        match self.client(target, 0).await? {
+            Client::Sql(client) => Ok(client),
+            Client::Redis(_) => Err(not_this_kind(target, "SQL")),
+        }
     }
 
     /// Drops every client of a profile (edited or deleted).
@@ -125,4 +160,11 @@ impl Sessions {
             }
         });
     }
+}
+
+fn not_this_kind(target: &ConnectTarget, wanted: &str) -> DriverError {
+    DriverError::InvalidInput(format!(
+        "{} is a {} connection, not {wanted}",
+        target.name, target.kind
+    ))
 }

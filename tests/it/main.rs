@@ -19,3 +19,4 @@ mod redis_driver;
 mod redis_paging;
 mod redis_sessions;
 mod registry;
+mod sql_driver;

@@ -86,10 +86,12 @@ impl From<ConnectionInput> for NewProfile {
 pub struct TestReport {
     pub latency_ms: f64,
     pub version: Option<String>,
-    /// `standalone`, `cluster` or `sentinel`.
+    /// `standalone`, `cluster` or `sentinel`; `postgres` or `sqlite`.
     pub mode: Option<String>,
     pub used_memory: Option<u64>,
     pub dbsize: Option<u64>,
+    /// An SQL database's size in bytes.
+    pub database_size: Option<u64>,
 }
 
 impl From<ServerSummary> for TestReport {
@@ -100,6 +102,7 @@ impl From<ServerSummary> for TestReport {
             mode: known(summary.mode),
             used_memory: known(summary.used_memory),
             dbsize: known(summary.dbsize),
+            database_size: known(summary.database_size),
         }
     }
 }

@@ -7,7 +7,7 @@ use redis::Value;
 
 use super::{RedisClient, decode, probe};
 use crate::domain::ByteString;
-use crate::domain::redis::{DatabaseInfo, InfoSection, ServerSummary, SlowEntry};
+use crate::domain::redis::{DatabaseInfo, InfoSection, Probe, ServerSummary, SlowEntry};
 use crate::driver::DriverError;
 
 /// Pings the server and reads its version, mode, memory use and key count.
@@ -38,6 +38,7 @@ pub async fn server_summary(client: &RedisClient) -> Result<ServerSummary, Drive
         mode: probe(field(&server, "redis_mode")),
         used_memory: probe(field(&memory, "used_memory").and_then(|m| m.parse().ok())),
         dbsize: probe(dbsize),
+        database_size: Probe::Unavailable,
     })
 }
 

@@ -82,6 +82,7 @@ impl Harness {
                 version: Probe::Known("7.2.4".into()),
                 mode: Probe::Known("standalone".into()),
                 used_memory: Probe::Unavailable,
+                database_size: Probe::Unavailable,
                 dbsize: Probe::Known(3),
             })),
         );
@@ -448,6 +449,7 @@ fn retry_after_a_failed_connection_tests_it_again_then_scans() {
         version: Probe::Unavailable,
         mode: Probe::Unavailable,
         used_memory: Probe::Unavailable,
+        database_size: Probe::Unavailable,
         dbsize: Probe::Unavailable,
     };
     h.reply(retest, Ok(Response::Tested(summary)));

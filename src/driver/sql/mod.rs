@@ -1,0 +1,194 @@
+//! SQL databases (PostgreSQL and SQLite): connecting, the schema tree, table
+//! pages, and running statements with a row cap and a real cancel.
+//!
+//! PostgreSQL statements run over the simple query protocol, so every value
+//! arrives in the server's own text form (numeric with all its digits,
+//! timestamptz with its zone, bytea as `\x…`), exactly as psql shows it.
+//! SQLite values are read by their storage class. Read-only profiles are
+//! enforced by the database: a read-only transaction on PostgreSQL, a
+//! read-only open on SQLite; never by looking at keywords.
+
+mod decode;
+mod query;
+mod rows;
+mod schema;
+
+pub use query::run_statement;
+pub use rows::read_rows;
+pub use schema::{relations, schemas, table_details};
+
+use std::str::FromStr as _;
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::{PgPool, Row as _, SqlitePool};
+
+use super::DriverError;
+use crate::domain::redis::{Probe, ServerSummary};
+use crate::domain::{ConnectTarget, Kind};
+
+/// A live pool for one SQL database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum SqlClient {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// Opens a pool for a PostgreSQL or SQLite profile, waiting at most
+/// `timeout` for a connection.
+pub async fn connect(target: &ConnectTarget, timeout: Duration) -> Result<SqlClient, DriverError> {
+    match target.kind {
+        Kind::Postgres => connect_postgres(target, timeout).await,
+        Kind::Sqlite => connect_sqlite(target, timeout).await,
+        other => Err(DriverError::InvalidInput(format!(
+            "{other} is not an SQL connection"
+        ))),
+    }
+}
+
+async fn connect_postgres(
+    target: &ConnectTarget,
+    timeout: Duration,
+) -> Result<SqlClient, DriverError> {
+    let mut options = PgConnectOptions::from_str(&target.url)
+        .map_err(|e| DriverError::InvalidInput(format!("invalid PostgreSQL URL: {e}")))?
+        .application_name("dbdeck");
+    if let Some(password) = &target.password {
+        options = options.password(password.expose());
+    }
+    // Keyset literals are written for standard strings, where a backslash
+    // is an ordinary character.
+    options = options.options([("standard_conforming_strings", "on")]);
+    if target.read_only {
+        // Statements also run in read-only transactions; this covers the
+        // catalog and page reads too.
+        options = options.options([("default_transaction_read_only", "on")]);
+    }
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(timeout)
+        .connect_with(options)
+        .await
+        .map_err(map_error)?;
+    Ok(SqlClient::Postgres(pool))
+}
+
+async fn connect_sqlite(
+    target: &ConnectTarget,
+    timeout: Duration,
+) -> Result<SqlClient, DriverError> {
+    let options = SqliteConnectOptions::from_str(&target.url)
+        .map_err(|e| DriverError::InvalidInput(format!("invalid SQLite path: {e}")))?
+        .create_if_missing(false)
+        .read_only(target.read_only)
+        .busy_timeout(timeout);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(timeout)
+        .connect_with(options)
+        .await
+        .map_err(map_error)?;
+    Ok(SqlClient::Sqlite(pool))
+}
+
+/// The server's version and the database's size, for `conn test`; the
+/// latency is that query's round trip.
+pub async fn summary(client: &SqlClient) -> Result<ServerSummary, DriverError> {
+    let started = Instant::now();
+    let (mode, version, size) = match client {
+        SqlClient::Postgres(pool) => {
+            let row = sqlx::query(
+                "SELECT 'PostgreSQL ' || current_setting('server_version'), \
+                 pg_database_size(current_database())::bigint",
+            )
+            .fetch_one(pool)
+            .await
+            .map_err(map_error)?;
+            ("postgres", row.try_get(0), row.try_get::<i64, _>(1))
+        }
+        SqlClient::Sqlite(pool) => {
+            let row = sqlx::query(
+                "SELECT 'SQLite ' || sqlite_version(), \
+                 (SELECT page_count FROM pragma_page_count()) * \
+                 (SELECT page_size FROM pragma_page_size())",
+            )
+            .fetch_one(pool)
+            .await
+            .map_err(map_error)?;
+            ("sqlite", row.try_get(0), row.try_get::<i64, _>(1))
+        }
+    };
+    let latency_ms = started.elapsed().as_secs_f64() * 1_000.0;
+    let size = size.ok().and_then(|n| u64::try_from(n).ok());
+    Ok(ServerSummary {
+        latency_ms,
+        version: Probe::Known(version.map_err(map_error)?),
+        mode: Probe::Known(mode.to_owned()),
+        used_memory: Probe::Unavailable,
+        dbsize: Probe::Unavailable,
+        database_size: size.map_or(Probe::Unavailable, Probe::Known),
+    })
+}
+
+/// Maps an sqlx error to what it means for the user. The database's own
+/// message is kept (it names the table or column at fault) but never the
+/// connection string.
+fn map_error(error: sqlx::Error) -> DriverError {
+    match error {
+        sqlx::Error::Database(db) => map_database_error(db.as_ref()),
+        sqlx::Error::PoolTimedOut => DriverError::Timeout,
+        sqlx::Error::Io(io) => DriverError::Unavailable(io.to_string()),
+        sqlx::Error::Tls(tls) => DriverError::Unavailable(format!("TLS: {tls}")),
+        sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
+            DriverError::Unavailable("the connection closed".into())
+        }
+        sqlx::Error::RowNotFound => DriverError::NotFound,
+        sqlx::Error::Configuration(e) => DriverError::InvalidInput(e.to_string()),
+        other => DriverError::Server(other.to_string()),
+    }
+}
+
+/// PostgreSQL SQLSTATE classes and SQLite result codes, by meaning.
+fn map_database_error(db: &dyn sqlx::error::DatabaseError) -> DriverError {
+    let message = db.message().to_owned();
+    let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+    match code.as_str() {
+        "57014" => DriverError::Cancelled,
+        "25006" => DriverError::ReadOnly,
+        "28000" | "28P01" => DriverError::AuthFailed(message),
+        "42501" => DriverError::NotPermitted(message),
+        "3D000" | "42P01" => DriverError::NotFound,
+        // SQLite: SQLITE_READONLY (8) and its extended codes.
+        "8" | "264" | "520" | "776" | "1032" | "1288" | "1544" => DriverError::ReadOnly,
+        // SQLite: SQLITE_INTERRUPT.
+        "9" => DriverError::Cancelled,
+        _ if code.starts_with("08") => DriverError::Unavailable(message),
+        _ if code.starts_with("42") || code.starts_with("22") => DriverError::InvalidInput(message),
+        _ => DriverError::Server(message),
+    }
+}
+
+/// An SQL identifier in double quotes, with inner quotes doubled.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A string literal in single quotes, with inner quotes doubled (standard
+/// conforming strings, the default on both databases).
+pub fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_doubles_the_quote_character() {
+        assert_eq!(quote_ident("Table"), "\"Table\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_literal("it's"), "'it''s'");
+        assert_eq!(quote_literal(r"back\slash"), r"'back\slash'");
+    }
+}

@@ -1,0 +1,255 @@
+//! Running one statement with a row cap, and cancelling it for real (case
+//! B32): dropping the future stops the statement on the server
+//! (`pg_cancel_backend` through another connection; SQLite's progress
+//! handler), then the connection is brought back to a clean state before
+//! anyone else can take it from the pool.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::TryStreamExt as _;
+use sqlx::pool::PoolConnection;
+use sqlx::{AssertSqlSafe, Either, PgPool, Postgres, Sqlite, SqlitePool};
+
+use super::decode::{pg_cells, pg_columns, sqlite_cells, sqlite_columns};
+use super::{SqlClient, map_error};
+use crate::domain::sql::QueryResult;
+use crate::driver::DriverError;
+
+/// How SQLite checks for a cancel: every this many virtual machine steps.
+const SQLITE_CANCEL_CHECK_OPS: i32 = 10_000;
+
+/// Runs one statement and returns at most `cap` rows. On a read-only
+/// connection PostgreSQL runs it in a read-only transaction that is rolled
+/// back, so the server refuses any write.
+pub async fn run_statement(
+    client: &SqlClient,
+    sql: &str,
+    cap: usize,
+    read_only: bool,
+) -> Result<QueryResult, DriverError> {
+    if sql.trim().is_empty() {
+        return Err(DriverError::InvalidInput("nothing to run".into()));
+    }
+    match client {
+        SqlClient::Postgres(pool) => run_postgres(pool, sql, cap, read_only).await,
+        SqlClient::Sqlite(pool) => run_sqlite(pool, sql, cap).await,
+    }
+}
+
+/// A PostgreSQL connection running a statement. If it is dropped before
+/// `finish`, the statement is cancelled on the server and the connection
+/// drained and rolled back in the background before it returns to the pool.
+struct PgBackend {
+    conn: Option<PoolConnection<Postgres>>,
+    pool: PgPool,
+    pid: i32,
+}
+
+impl PgBackend {
+    async fn open(pool: &PgPool) -> Result<Self, DriverError> {
+        let mut conn = pool.acquire().await.map_err(map_error)?;
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map_error)?;
+        Ok(Self {
+            conn: Some(conn),
+            pool: pool.clone(),
+            pid,
+        })
+    }
+
+    fn conn(&mut self) -> Result<&mut PoolConnection<Postgres>, DriverError> {
+        self.conn
+            .as_mut()
+            .ok_or_else(|| DriverError::Server("the connection was released".into()))
+    }
+
+    /// Stops the statement, waits for the server to say it has, and
+    /// returns the connection to the pool outside any transaction.
+    async fn cancel_and_release(pool: PgPool, pid: i32, mut conn: PoolConnection<Postgres>) {
+        let cancelled = sqlx::query("SELECT pg_cancel_backend($1)")
+            .bind(pid)
+            .execute(&pool)
+            .await;
+        if let Err(error) = cancelled {
+            tracing::warn!(%error, "could not cancel a statement; closing its connection");
+            conn.close_on_drop();
+            return;
+        }
+        // Reading the reply of this drains whatever the cancelled statement
+        // still had in flight.
+        if sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await.is_err() {
+            conn.close_on_drop();
+        }
+    }
+
+    /// Releases the connection, cancelling what it still runs.
+    async fn finish(mut self, still_running: bool) {
+        let Some(conn) = self.conn.take() else { return };
+        if still_running {
+            Self::cancel_and_release(self.pool.clone(), self.pid, conn).await;
+        }
+    }
+}
+
+impl Drop for PgBackend {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        let (pool, pid) = (self.pool.clone(), self.pid);
+        tracing::debug!(pid, "cancelling a statement");
+        tokio::spawn(Self::cancel_and_release(pool, pid, conn));
+    }
+}
+
+async fn run_postgres(
+    pool: &PgPool,
+    sql: &str,
+    cap: usize,
+    read_only: bool,
+) -> Result<QueryResult, DriverError> {
+    let mut backend = PgBackend::open(pool).await?;
+    if read_only {
+        sqlx::raw_sql("BEGIN TRANSACTION READ ONLY")
+            .execute(&mut **backend.conn()?)
+            .await
+            .map_err(map_error)?;
+    }
+    let outcome = read_capped_pg(backend.conn()?, sql, cap).await;
+    if read_only && !matches!(outcome, Ok((_, true))) {
+        // The transaction only existed to make the server refuse writes.
+        let _ = sqlx::raw_sql("ROLLBACK")
+            .execute(&mut **backend.conn()?)
+            .await;
+    }
+    let truncated = matches!(outcome, Ok((_, true)));
+    backend.finish(truncated).await;
+    outcome.map(|(result, _)| result)
+}
+
+/// Reads rows until the statement ends or the cap is passed; says whether
+/// it stopped early (the statement may still be producing rows).
+async fn read_capped_pg(
+    conn: &mut PoolConnection<Postgres>,
+    sql: &str,
+    cap: usize,
+) -> Result<(QueryResult, bool), DriverError> {
+    let mut result = empty_result();
+    let mut stream = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_many(&mut **conn);
+    while let Some(item) = stream.try_next().await.map_err(map_error)? {
+        match item {
+            Either::Left(done) => result.rows_affected += done.rows_affected(),
+            Either::Right(row) => {
+                if result.columns.is_empty() {
+                    result.columns = pg_columns(&row);
+                }
+                if result.rows.len() == cap {
+                    result.truncated = true;
+                    return Ok((result, true));
+                }
+                result.rows.push(pg_cells(&row)?);
+            }
+        }
+    }
+    Ok((result, false))
+}
+
+fn empty_result() -> QueryResult {
+    QueryResult {
+        columns: Vec::new(),
+        rows: Vec::new(),
+        truncated: false,
+        rows_affected: 0,
+    }
+}
+
+/// An SQLite connection running a statement. Dropped before `finish`, it
+/// interrupts the statement through the progress handler and closes the
+/// connection, whose handler would otherwise interrupt its next user.
+struct SqliteRun {
+    conn: Option<PoolConnection<Sqlite>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl SqliteRun {
+    async fn open(pool: &SqlitePool) -> Result<Self, DriverError> {
+        let mut conn = pool.acquire().await.map_err(map_error)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        conn.lock_handle()
+            .await
+            .map_err(map_error)?
+            .set_progress_handler(SQLITE_CANCEL_CHECK_OPS, move || {
+                !flag.load(Ordering::Relaxed)
+            });
+        Ok(Self {
+            conn: Some(conn),
+            stop,
+        })
+    }
+
+    fn conn(&mut self) -> Result<&mut PoolConnection<Sqlite>, DriverError> {
+        self.conn
+            .as_mut()
+            .ok_or_else(|| DriverError::Server("the connection was released".into()))
+    }
+
+    /// Takes the handler off and returns the connection to the pool.
+    async fn finish(mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        let removed = match conn.lock_handle().await {
+            Ok(mut handle) => {
+                handle.remove_progress_handler();
+                true
+            }
+            Err(_) => false,
+        };
+        if !removed {
+            conn.close_on_drop();
+        }
+    }
+}
+
+impl Drop for SqliteRun {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(conn) = self.conn.as_mut() {
+            conn.close_on_drop();
+        }
+    }
+}
+
+async fn run_sqlite(pool: &SqlitePool, sql: &str, cap: usize) -> Result<QueryResult, DriverError> {
+    let mut run = SqliteRun::open(pool).await?;
+    let result = read_capped_sqlite(run.conn()?, sql, cap).await;
+    run.finish().await;
+    result
+}
+
+async fn read_capped_sqlite(
+    conn: &mut PoolConnection<Sqlite>,
+    sql: &str,
+    cap: usize,
+) -> Result<QueryResult, DriverError> {
+    let mut result = empty_result();
+    let mut stream = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_many(&mut **conn);
+    while let Some(item) = stream.try_next().await.map_err(map_error)? {
+        match item {
+            Either::Left(done) => result.rows_affected += done.rows_affected(),
+            Either::Right(row) => {
+                if result.columns.is_empty() {
+                    result.columns = sqlite_columns(&row);
+                }
+                if result.rows.len() == cap {
+                    result.truncated = true;
+                    break;
+                }
+                result.rows.push(sqlite_cells(&row)?);
+            }
+        }
+    }
+    Ok(result)
+}

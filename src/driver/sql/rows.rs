@@ -1,0 +1,162 @@
+//! Paging through a table: keyset paging on the primary key when there is
+//! one and no custom order, so a page deep in the table costs the same as
+//! the first; an explicit OFFSET otherwise.
+//!
+//! Pages run through `run_statement`, so they share its cancel and its
+//! read-only transaction. Keyset values go back into the SQL as quoted
+//! literals (PostgreSQL coerces an untyped literal to the column's type),
+//! which keeps every value in the server's exact text form.
+
+use super::query::run_statement;
+use super::schema::table_details;
+use super::{SqlClient, quote_ident, quote_literal};
+use crate::domain::sql::{Cell, RowCursor, RowPage, RowsRequest, hex_text};
+use crate::domain::statements;
+use crate::driver::DriverError;
+
+/// Reads one page of a table's rows.
+pub async fn read_rows(
+    client: &SqlClient,
+    request: &RowsRequest,
+    read_only: bool,
+) -> Result<RowPage, DriverError> {
+    check_clause("filter", request.filter.as_deref())?;
+    check_clause("order", request.order.as_deref())?;
+    let key = if request.order.is_some() {
+        Vec::new()
+    } else {
+        table_details(client, &request.table).await?.primary_key()
+    };
+    let sql = page_sql(client, request, &key)?;
+    let limit = usize::try_from(request.limit.max(1)).unwrap_or(usize::MAX);
+    // The SELECT asks for one row more than the page, so the cap is never
+    // what ends it.
+    let mut result = run_statement(client, &sql, limit.saturating_add(1), read_only).await?;
+    let next = if result.rows.len() > limit {
+        result.rows.truncate(limit);
+        next_cursor(request, &key, &result.columns, result.rows.last())
+    } else {
+        None
+    };
+    Ok(RowPage {
+        columns: result.columns,
+        rows: result.rows,
+        next,
+        key_columns: key,
+    })
+}
+
+/// A filter or order is one clause: text that holds a second statement is
+/// refused before anything runs.
+fn check_clause(name: &str, clause: Option<&str>) -> Result<(), DriverError> {
+    let Some(clause) = clause else { return Ok(()) };
+    if statements::split(clause).len() > 1 {
+        return Err(DriverError::InvalidInput(format!(
+            "the {name} must be one expression, not several statements"
+        )));
+    }
+    Ok(())
+}
+
+/// The SELECT for one page.
+fn page_sql(
+    client: &SqlClient,
+    request: &RowsRequest,
+    key: &[String],
+) -> Result<String, DriverError> {
+    let table = &request.table;
+    let mut sql = format!(
+        "SELECT * FROM {}.{}",
+        quote_ident(&table.schema),
+        quote_ident(&table.name)
+    );
+    let mut conditions = Vec::new();
+    if let Some(filter) = request.filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        conditions.push(format!("({filter}\n)"));
+    }
+    if let Some(RowCursor::After(values)) = &request.cursor {
+        conditions.push(keyset_condition(client, key, values)?);
+    }
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    match request.order.as_deref().filter(|o| !o.trim().is_empty()) {
+        Some(order) => sql.push_str(&format!(" ORDER BY {order}\n")),
+        None if !key.is_empty() => {
+            let columns: Vec<String> = key.iter().map(|c| quote_ident(c)).collect();
+            sql.push_str(&format!(" ORDER BY {}", columns.join(", ")));
+        }
+        None => {}
+    }
+    // One row more than the page, to know whether another page follows.
+    sql.push_str(&format!(" LIMIT {}", u64::from(request.limit.max(1)) + 1));
+    if let Some(RowCursor::Offset(offset)) = request.cursor {
+        sql.push_str(&format!(" OFFSET {offset}"));
+    }
+    Ok(sql)
+}
+
+/// `(k1, k2) > (v1, v2)`: the rows after the last one shown.
+fn keyset_condition(
+    client: &SqlClient,
+    key: &[String],
+    values: &[Cell],
+) -> Result<String, DriverError> {
+    if key.is_empty() || key.len() != values.len() {
+        return Err(DriverError::InvalidInput(
+            "the page cursor does not match the table's key".into(),
+        ));
+    }
+    let columns: Vec<String> = key.iter().map(|c| quote_ident(c)).collect();
+    let literals = values
+        .iter()
+        .map(|value| literal(client, value))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(format!(
+        "({}) > ({})",
+        columns.join(", "),
+        literals.join(", ")
+    ))
+}
+
+/// A cell as an SQL literal of the client's dialect.
+fn literal(client: &SqlClient, cell: &Cell) -> Result<String, DriverError> {
+    Ok(match (cell, client) {
+        (Cell::Null, _) => {
+            return Err(DriverError::InvalidInput("a key value is NULL".into()));
+        }
+        (Cell::Text(text), _) => quote_literal(text),
+        (Cell::Integer(n), _) => n.to_string(),
+        (Cell::Real(x), _) => format!("{x:?}"),
+        (Cell::Bytes(bytes), SqlClient::Postgres(_)) => {
+            format!("{}::bytea", quote_literal(&hex_text(bytes)))
+        }
+        (Cell::Bytes(bytes), SqlClient::Sqlite(_)) => format!("X'{}'", &hex_text(bytes)[2..]),
+    })
+}
+
+/// Where the page after `last` starts.
+fn next_cursor(
+    request: &RowsRequest,
+    key: &[String],
+    columns: &[crate::domain::sql::Column],
+    last: Option<&Vec<Cell>>,
+) -> Option<RowCursor> {
+    if key.is_empty() {
+        let done = match request.cursor {
+            Some(RowCursor::Offset(offset)) => offset,
+            _ => 0,
+        };
+        return Some(RowCursor::Offset(done + u64::from(request.limit.max(1))));
+    }
+    let last = last?;
+    let values = key
+        .iter()
+        .map(|name| {
+            let at = columns.iter().position(|c| &c.name == name)?;
+            last.get(at).cloned()
+        })
+        .collect::<Option<Vec<Cell>>>()?;
+    Some(RowCursor::After(values))
+}
