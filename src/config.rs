@@ -57,6 +57,8 @@ pub struct Limits {
     pub max_pretty_json_bytes: u64,
     /// How long one SCAN page may keep going through empty replies.
     pub scan_budget_ms: u64,
+    /// The most rows an SQL statement's result keeps; the rest are not read.
+    pub sql_row_cap: usize,
 }
 
 /// The pool manager's behaviour.
@@ -126,6 +128,7 @@ impl Default for Limits {
             max_value_bytes: 64 * 1024,
             max_pretty_json_bytes: 1024 * 1024,
             scan_budget_ms: 2000,
+            sql_row_cap: 1000,
         }
     }
 }

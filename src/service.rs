@@ -27,6 +27,12 @@ const REAPER_PERIOD: Duration = Duration::from_secs(60);
 const FIRST_DECLARED_ID: i64 = -1;
 const FIRST_ADHOC_ID: i64 = -1_000_000;
 
+/// The demo database's script: a small bookshop with awkward values.
+const DEMO_SCRIPT: &str = include_str!("../assets/demo.sql");
+
+/// UI memory marking that the demo was created once.
+const DEMO_MEMORY: &str = "demo_created";
+
 /// What a front end can be told went wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -40,6 +46,8 @@ pub enum ServiceError {
     NotStored(String),
     #[error("could not write the output: {0}")]
     Output(#[source] std::io::Error),
+    #[error("could not create the demo database: {0}")]
+    Demo(String),
 }
 
 /// The application's engine, shared by the TUI, the CLI and the API.
@@ -51,6 +59,8 @@ pub struct Service {
     outside: Mutex<Vec<ConnectTarget>>,
     next_adhoc: AtomicI64,
     stop: CancellationToken,
+    /// Where the demo database goes; `None` for a service built in tests.
+    data_dir: Option<std::path::PathBuf>,
 }
 
 impl Service {
@@ -62,11 +72,17 @@ impl Service {
         };
         let key = SecretKey::load_or_create(&paths.config_dir)?;
         let registry = Registry::open(&registry_url, key).await?;
-        Ok(Self::with_registry(registry, settings))
+        let mut service = Self::build(registry, settings);
+        service.data_dir = Some(paths.data_dir.clone());
+        Ok(Arc::new(service))
     }
 
     /// Builds the service around an opened registry.
     pub fn with_registry(registry: Registry, settings: Settings) -> Arc<Self> {
+        Arc::new(Self::build(registry, settings))
+    }
+
+    fn build(registry: Registry, settings: Settings) -> Self {
         let timeouts = Timeouts {
             connect: Duration::from_millis(settings.sessions.connect_timeout_ms),
             response: Duration::from_millis(settings.sessions.response_timeout_ms),
@@ -77,14 +93,15 @@ impl Service {
         sessions.spawn_reaper(REAPER_PERIOD, stop.clone());
         let pool = WorkerPool::new(sessions, settings.sessions.jobs_per_connection);
         let outside = declared_targets(&settings);
-        Arc::new(Self {
+        Self {
             registry,
             pool,
             settings,
             outside: Mutex::new(outside),
             next_adhoc: AtomicI64::new(FIRST_ADHOC_ID),
             stop,
-        })
+            data_dir: None,
+        }
     }
 
     pub fn settings(&self) -> &Settings {
@@ -306,6 +323,30 @@ impl Service {
 
     pub async fn remember(&self, key: &str, value: &str) -> Result<(), ServiceError> {
         Ok(self.registry.remember(key, value).await?)
+    }
+
+    /// On the first run (an empty registry that never had the demo), builds
+    /// the demo SQLite database in the data directory and registers it as
+    /// `demo`. Deleting the connection later keeps it deleted.
+    pub async fn ensure_demo(&self) -> Result<Option<Profile>, ServiceError> {
+        let Some(dir) = &self.data_dir else {
+            return Ok(None);
+        };
+        if self.recall(DEMO_MEMORY).await.is_some() || !self.registry.list().await?.is_empty() {
+            return Ok(None);
+        }
+        let path = dir.join("demo.db");
+        crate::driver::sql::create_sqlite_database(&path, DEMO_SCRIPT)
+            .await
+            .map_err(|e| ServiceError::Demo(e.to_string()))?;
+        let profile = NewProfile {
+            name: "demo".into(),
+            url: format!("sqlite://{}", path.display()),
+            read_only: false,
+        };
+        let added = self.add_connection(profile).await?;
+        self.remember(DEMO_MEMORY, "1").await?;
+        Ok(Some(added))
     }
 
     /// URLs of database servers answering on their default local ports,

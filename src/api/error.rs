@@ -142,6 +142,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Driver(error) => error.into(),
             ServiceError::InvalidInput(detail) => Self::invalid_input(detail),
             ServiceError::Output(error) => Self::internal(&error),
+            ServiceError::Demo(_) => Self::internal(&error),
         }
     }
 }

@@ -49,6 +49,11 @@ impl Kind {
         })
     }
 
+    /// Whether this is PostgreSQL or SQLite.
+    pub fn is_sql(self) -> bool {
+        matches!(self, Self::Postgres | Self::Sqlite)
+    }
+
     pub fn parse(name: &str) -> Option<Self> {
         [Self::Redis, Self::Mongo, Self::Postgres, Self::Sqlite]
             .into_iter()

@@ -44,4 +44,13 @@ pub enum Action {
     ToggleReadOnly,
     NextField,
     Save,
+    /// Open the SQL editor.
+    Query,
+    /// Run the statement under the editor's cursor.
+    RunQuery,
+    /// Scroll the grid one column.
+    Left,
+    Right,
+    /// Change a table's ORDER BY.
+    Order,
 }

@@ -14,6 +14,10 @@ pub enum Slot {
     Scan,
     Value,
     Write,
+    /// The SQL schema tree.
+    SqlTree,
+    /// The SQL grid: a table page or a statement.
+    SqlGrid,
 }
 
 /// Why a connection is being resolved.

@@ -27,6 +27,14 @@ pub enum Context {
     Editor,
     Picker,
     Help,
+    /// The SQL schema tree.
+    Tables,
+    /// The SQL rows grid.
+    Rows,
+    /// The SQL editor.
+    Query,
+    /// One SQL cell, shown whole.
+    Cell,
 }
 
 impl Context {
@@ -42,12 +50,19 @@ impl Context {
             Self::Editor => "editor",
             Self::Picker => "picker",
             Self::Help => "help",
+            Self::Tables => "tables",
+            Self::Rows => "rows",
+            Self::Query => "query",
+            Self::Cell => "cell",
         }
     }
 
     /// Pane contexts fall back to the global bindings; modal ones do not.
     fn falls_back_to_global(self) -> bool {
-        matches!(self, Self::Connections | Self::Keys | Self::Value)
+        matches!(
+            self,
+            Self::Connections | Self::Keys | Self::Value | Self::Tables | Self::Rows
+        )
     }
 }
 

@@ -85,7 +85,12 @@ impl Runner {
     /// Loads the connection list and local servers; opens `url` at once,
     /// or else the remembered connection with its database and filter.
     fn start(&mut self, state: &mut State, url: Option<String>) {
-        self.apply(state, vec![Effect::LoadConnections]);
+        self.spawn(|service| async move {
+            if let Err(error) = service.ensure_demo().await {
+                tracing::warn!(%error, "no demo database");
+            }
+            Event::Connections(service.connections().await.map_err(|e| e.to_string()))
+        });
         self.spawn(|service| async move { Event::LocalServers(service.local_servers().await) });
         if let Some(url) = url {
             let effects = state::connections::open(state, url, Purpose::Open);

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::{PgPool, Row as _, SqlitePool};
+use sqlx::{Connection as _, PgPool, Row as _, SqlitePool};
 
 use super::DriverError;
 use crate::domain::redis::{Probe, ServerSummary};
@@ -129,6 +129,41 @@ pub async fn summary(client: &SqlClient) -> Result<ServerSummary, DriverError> {
         dbsize: Probe::Unavailable,
         database_size: size.map_or(Probe::Unavailable, Probe::Known),
     })
+}
+
+/// Creates an SQLite database file at `path` by running `script`, one
+/// statement at a time. A file already there is left alone.
+pub async fn create_sqlite_database(
+    path: &std::path::Path,
+    script: &str,
+) -> Result<(), DriverError> {
+    if path.exists() {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            DriverError::InvalidInput(format!("cannot create {}: {e}", dir.display()))
+        })?;
+    }
+    // Built under a temporary name, so a run cut short leaves no half
+    // database behind to be mistaken for a finished one.
+    let partial = path.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    let options = SqliteConnectOptions::new()
+        .filename(&partial)
+        .create_if_missing(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .map_err(map_error)?;
+    for statement in crate::domain::statements::split(script) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.text))
+            .execute(&mut conn)
+            .await
+            .map_err(map_error)?;
+    }
+    conn.close().await.map_err(map_error)?;
+    std::fs::rename(&partial, path)
+        .map_err(|e| DriverError::InvalidInput(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Maps an sqlx error to what it means for the user. The database's own

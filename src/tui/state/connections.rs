@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::modal::{Confirm, Confirmed, Form, Modal};
-use super::{Focus, Session, State, keys};
+use super::{Focus, Session, State, keys, sql};
 use crate::domain::redis::ServerSummary;
 use crate::domain::{ConnectTarget, Profile, ProfileId};
 use crate::driver::DriverError;
@@ -43,12 +43,19 @@ pub struct Connections {
 
 impl Connections {
     /// Profiles, or the local servers when there are no profiles.
+    /// The saved connections, then local servers not saved yet.
     pub fn rows(&self) -> Vec<Row<'_>> {
-        if self.profiles.is_empty() {
-            self.local.iter().map(|url| Row::Local(url)).collect()
-        } else {
-            self.profiles.iter().map(Row::Profile).collect()
-        }
+        let saved = |url: &str| self.profiles.iter().any(|p| p.url == url);
+        self.profiles
+            .iter()
+            .map(Row::Profile)
+            .chain(
+                self.local
+                    .iter()
+                    .filter(|url| !saved(url))
+                    .map(|url| Row::Local(url)),
+            )
+            .collect()
     }
 
     fn selected_row(&self) -> Option<Row<'_>> {
@@ -205,7 +212,12 @@ fn switch_to(state: &mut State, target: ConnectTarget) -> Vec<Effect> {
     state.session = Some(Session { target, db });
     state.keys.reset();
     state.value = Default::default();
-    state.focus = Focus::Keys;
+    state.sql = Default::default();
+    state.focus = if state.is_sql() {
+        Focus::Tables
+    } else {
+        Focus::Keys
+    };
 
     let mut effects = vec![Effect::LoadConnections];
     if let Some(opened) = state.connections.opening.take() {
@@ -232,6 +244,9 @@ pub fn on_tested(
                 return Vec::new();
             }
             state.info("connected");
+            if state.is_sql() {
+                return sql::on_connected(state);
+            }
             let mut effects = state.submit(Slot::Databases, Request::Databases);
             if state.keys.items.is_empty() {
                 effects.extend(keys::start_scan(state));

@@ -9,6 +9,7 @@
 pub mod connections;
 pub mod keys;
 pub mod modal;
+pub mod sql;
 pub mod value;
 
 use std::time::Duration;
@@ -27,6 +28,7 @@ use crate::worker::{Job, Outcome, Request, RequestId, Response};
 pub use connections::Connections;
 pub use keys::Keys;
 pub use modal::Modal;
+pub use sql::SqlPane;
 pub use value::ValuePane;
 
 /// The settings the UI needs, copied out of `Settings`.
@@ -38,6 +40,8 @@ pub struct Config {
     pub max_value_bytes: u64,
     pub max_pretty_json_bytes: u64,
     pub colors: bool,
+    /// The most rows a statement's result keeps.
+    pub sql_row_cap: usize,
 }
 
 impl Config {
@@ -49,6 +53,7 @@ impl Config {
             max_value_bytes: settings.limits.max_value_bytes,
             max_pretty_json_bytes: settings.limits.max_pretty_json_bytes,
             colors: settings.ui.colors,
+            sql_row_cap: settings.limits.sql_row_cap,
         }
     }
 }
@@ -65,6 +70,10 @@ pub enum Focus {
     Connections,
     Keys,
     Value,
+    /// The SQL schema tree (in place of the key list).
+    Tables,
+    /// The SQL grid (in place of the value pane).
+    Rows,
 }
 
 impl Focus {
@@ -73,6 +82,8 @@ impl Focus {
             Self::Connections => Context::Connections,
             Self::Keys => Context::Keys,
             Self::Value => Context::Value,
+            Self::Tables => Context::Tables,
+            Self::Rows => Context::Rows,
         }
     }
 }
@@ -101,6 +112,7 @@ pub struct State {
     pub session: Option<Session>,
     pub keys: Keys,
     pub value: ValuePane,
+    pub sql: SqlPane,
     pub modal: Option<Modal>,
     pub message: Option<Message>,
     pub size: (u16, u16),
@@ -123,6 +135,7 @@ impl State {
             session: None,
             keys: Keys::default(),
             value: ValuePane::default(),
+            sql: SqlPane::default(),
             modal: None,
             message: None,
             size: (80, 24),
@@ -148,6 +161,13 @@ impl State {
 
     pub fn is_waiting(&self, slot: &Slot) -> bool {
         self.inflight.iter().any(|(s, _)| s == slot)
+    }
+
+    /// Whether the current connection is an SQL database.
+    pub fn is_sql(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.target.kind.is_sql())
     }
 
     pub fn read_only(&self) -> bool {
@@ -272,6 +292,8 @@ fn on_outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         (Slot::Scan, result) => keys::on_page(state, result),
         (Slot::Value, result) => value::on_value(state, result),
         (Slot::Write, result) => value::on_written(state, result),
+        (Slot::SqlTree, result) => sql::on_tree(state, result),
+        (Slot::SqlGrid, result) => sql::on_grid(state, result),
     }
 }
 
@@ -307,6 +329,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Focus::Connections => connections::on_action(state, action),
         Focus::Keys => keys::on_action(state, action),
         Focus::Value => value::on_action(state, action),
+        Focus::Tables => sql::on_tree_action(state, action),
+        Focus::Rows => sql::on_grid_action(state, action),
     };
     if let Some(effects) = handled {
         return effects;
@@ -328,7 +352,11 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn cycle_focus(state: &mut State, forward: bool) -> Vec<Effect> {
-    let order = [Focus::Connections, Focus::Keys, Focus::Value];
+    let order = if state.is_sql() {
+        [Focus::Connections, Focus::Tables, Focus::Rows]
+    } else {
+        [Focus::Connections, Focus::Keys, Focus::Value]
+    };
     let at = order.iter().position(|f| *f == state.focus).unwrap_or(0);
     let next = if forward {
         at + 1
@@ -339,8 +367,12 @@ fn cycle_focus(state: &mut State, forward: bool) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Esc: stop a running scan first, else step back one pane.
+/// Esc: stop a running scan or statement first, else step back one pane.
 fn back(state: &mut State) -> Vec<Effect> {
+    if state.is_waiting(&Slot::SqlGrid) {
+        state.info("statement cancelled");
+        return state.cancel(&Slot::SqlGrid);
+    }
     if state.is_waiting(&Slot::Scan) {
         state.keys.stop();
         state.info("scan stopped · press n to continue");
@@ -348,6 +380,7 @@ fn back(state: &mut State) -> Vec<Effect> {
     }
     state.focus = match state.focus {
         Focus::Value => Focus::Keys,
+        Focus::Rows => Focus::Tables,
         _ => Focus::Connections,
     };
     Vec::new()

@@ -5,9 +5,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 use unicode_segmentation::UnicodeSegmentation as _;
 
-use super::{State, keys, value};
+use super::{State, keys, sql, value};
 use crate::domain::ByteString;
 use crate::domain::redis::KeyFilter;
+use crate::domain::sql::Cell;
 use crate::domain::{Profile, ProfileId};
 use crate::registry::NewProfile;
 use crate::tui::action::Action;
@@ -28,6 +29,10 @@ pub enum PromptKind {
     Jump {
         total: u64,
     },
+    /// A table's WHERE condition.
+    Where,
+    /// A table's ORDER BY list.
+    OrderBy,
 }
 
 /// A one-line text prompt.
@@ -95,6 +100,14 @@ pub enum Modal {
     Form(Form),
     Editor(Box<Editor>),
     Picker(Picker),
+    /// The SQL editor; its text lives in `State::sql`.
+    Query,
+    /// One SQL cell shown whole, scrolled by this many lines.
+    Cell {
+        title: String,
+        cell: Cell,
+        scroll: u16,
+    },
     /// The key help, scrolled by this many lines.
     Help {
         scroll: usize,
@@ -109,6 +122,8 @@ impl Modal {
             Self::Form(_) => Context::Form,
             Self::Editor(_) => Context::Editor,
             Self::Picker(_) => Context::Picker,
+            Self::Query => Context::Query,
+            Self::Cell { .. } => Context::Cell,
             Self::Help { .. } => Context::Help,
         }
     }
@@ -125,6 +140,27 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent) -> Vec<E
         Modal::Form(form) => on_form(state, form, action, key),
         Modal::Editor(editor) => on_editor(state, *editor, action, key),
         Modal::Picker(picker) => on_picker(state, picker, action),
+        Modal::Query => on_query(state, action, key),
+        Modal::Cell {
+            title,
+            cell,
+            scroll,
+        } => {
+            let scroll = match action {
+                Some(Action::Cancel) => return Vec::new(),
+                Some(Action::Down) => scroll.saturating_add(1),
+                Some(Action::Up) => scroll.saturating_sub(1),
+                Some(Action::PageDown) => scroll.saturating_add(10),
+                Some(Action::PageUp) => scroll.saturating_sub(10),
+                _ => scroll,
+            };
+            state.modal = Some(Modal::Cell {
+                title,
+                cell,
+                scroll,
+            });
+            Vec::new()
+        }
         Modal::Help { scroll } => {
             let scroll = match action {
                 Some(Action::Cancel) => return Vec::new(),
@@ -220,6 +256,26 @@ fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
         }
         PromptKind::Ttl { key } => value::set_ttl(state, key, &prompt.input),
         PromptKind::Jump { total } => value::jump(state, &prompt.input, total),
+        PromptKind::Where | PromptKind::OrderBy => {
+            sql::apply_clause(state, &prompt.kind, prompt.input)
+        }
+    }
+}
+
+/// The SQL editor: Ctrl-r runs the statement under the cursor, Esc closes
+/// the editor (its text stays for next time), other keys edit.
+fn on_query(state: &mut State, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
+    match action {
+        Some(Action::Cancel) => Vec::new(),
+        Some(Action::RunQuery) => {
+            state.modal = Some(Modal::Query);
+            sql::run_at_cursor(state)
+        }
+        _ => {
+            state.sql.editor.input(key);
+            state.modal = Some(Modal::Query);
+            Vec::new()
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod connections;
 mod help;
 mod keys;
 mod modal;
+mod sql;
 mod status;
 mod value;
 
@@ -40,8 +41,16 @@ pub fn render(frame: &mut Frame, state: &State) {
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(browse);
 
     connections::render(frame, conn_area, state);
-    keys::render(frame, keys_area, state);
-    value::render(frame, right, state);
+    if state.is_sql() {
+        let [tree_area, grid_area] =
+            Layout::horizontal([Constraint::Percentage(30), Constraint::Percentage(70)])
+                .areas(browse);
+        sql::render_tree(frame, tree_area, state);
+        sql::render_grid(frame, grid_area, state);
+    } else {
+        keys::render(frame, keys_area, state);
+        value::render(frame, right, state);
+    }
     status::render(frame, status_area, state);
     modal::render(frame, area, state);
 }

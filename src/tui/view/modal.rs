@@ -18,6 +18,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Some(Modal::Editor(editor)) => render_editor(frame, area, state, editor),
         Some(Modal::Picker(picker)) => render_picker(frame, area, state, picker),
         Some(Modal::Help { scroll }) => help::render(frame, area, state, *scroll),
+        Some(Modal::Query) => super::sql::render_query(frame, area, state),
+        Some(Modal::Cell {
+            title,
+            cell,
+            scroll,
+        }) => super::sql::render_cell(frame, area, state, title, cell, *scroll),
         Some(Modal::Prompt(_)) | None => {}
     }
 }
@@ -33,7 +39,7 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     cell
 }
 
-fn popup(frame: &mut Frame, state: &State, area: Rect, title: &str) -> Rect {
+pub fn popup(frame: &mut Frame, state: &State, area: Rect, title: &str) -> Rect {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_set(state.glyphs.border)

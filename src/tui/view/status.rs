@@ -46,12 +46,22 @@ fn status_line(state: &State, width: usize) -> Line<'static> {
             if session.target.read_only {
                 spans.push(Span::styled("[read-only] ", error_style(state)));
             }
-            let scanning = state.is_waiting(&Slot::Scan);
-            let summary = state.keys.summary(state.config.scan_count, scanning);
-            let text = format!(
-                "{}{sep}db {}{sep}{summary}",
-                session.target.name, session.db
-            );
+            let text = if state.is_sql() {
+                let rows = state.sql.grid.rows.len() as u64;
+                format!(
+                    "{}{sep}{}{sep}{} rows shown",
+                    session.target.name,
+                    session.target.kind,
+                    text::count(rows)
+                )
+            } else {
+                let scanning = state.is_waiting(&Slot::Scan);
+                let summary = state.keys.summary(state.config.scan_count, scanning);
+                format!(
+                    "{}{sep}db {}{sep}{summary}",
+                    session.target.name, session.db
+                )
+            };
             spans.push(Span::raw(glyphs.ui(&text).into_owned()));
         }
         None => spans.push(Span::raw("not connected")),
@@ -89,6 +99,8 @@ fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
             format!("index (0-{})", total.saturating_sub(1)),
             String::new(),
         ),
+        PromptKind::Where => ("WHERE (empty: all rows)".to_owned(), String::new()),
+        PromptKind::OrderBy => ("ORDER BY (empty: by primary key)".to_owned(), String::new()),
     };
     let label = glyphs.ui(&label).into_owned();
     let after = glyphs.ui(&after).into_owned();

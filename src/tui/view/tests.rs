@@ -340,3 +340,118 @@ fn database_picker_lists_key_counts() {
     h.press(KeyCode::Char('j'));
     insta::assert_snapshot!(draw(&h.state, 80, 16).backend());
 }
+
+/// An SQLite connection with its schema open and a table page on show:
+/// NULL next to the text 'NULL' and an empty string, bytes, a newline, wide
+/// and combining characters (B28, B29, B34).
+fn sql_state() -> Harness {
+    use crate::domain::sql::{Cell, Column, Relation, RelationKind, TableRef};
+    use crate::tui::state::sql::{GridSource, TreeRow};
+    use crate::tui::state::{Focus, Session};
+
+    let mut h = Harness::new();
+    let target = crate::domain::ConnectTarget {
+        id: ProfileId(3),
+        name: "demo".into(),
+        kind: Kind::Sqlite,
+        url: "sqlite:///tmp/demo.db".into(),
+        password: None,
+        read_only: false,
+        revision: 0,
+    };
+    h.state.session = Some(Session { target, db: 0 });
+    h.state.focus = Focus::Rows;
+    let relation = |name: &str, kind, estimated_rows| {
+        TreeRow::Relation(Relation {
+            table: TableRef::new("main", name),
+            kind,
+            estimated_rows,
+        })
+    };
+    h.state.sql.tree = vec![
+        TreeRow::Schema {
+            name: "main".into(),
+            expanded: true,
+        },
+        relation("books", RelationKind::Table, Some(2000)),
+        relation("book_sales", RelationKind::View, None),
+    ];
+    let column = |name: &str, type_name: &str| Column {
+        name: name.into(),
+        type_name: type_name.into(),
+    };
+    let grid = &mut h.state.sql.grid;
+    grid.columns = vec![
+        column("id", "integer"),
+        column("title", "text"),
+        column("surname", "text"),
+        column("cover", "blob"),
+        column("price", "real"),
+    ];
+    grid.rows = vec![
+        vec![
+            Cell::Integer(1),
+            Cell::Text("📚 Shelf Life".into()),
+            Cell::Text("NULL".into()),
+            Cell::Bytes(vec![0xde, 0xad, 0xbe, 0xef]),
+            Cell::Real(7.0),
+        ],
+        vec![
+            Cell::Integer(2),
+            Cell::Text("Cafe\u{301}\nau lait".into()),
+            Cell::Null,
+            Cell::Bytes(Vec::new()),
+            Cell::Real(12.5),
+        ],
+        vec![
+            Cell::Integer(3),
+            Cell::Text("ノルウェイの森".into()),
+            Cell::Text(String::new()),
+            Cell::Null,
+            Cell::Null,
+        ],
+    ];
+    grid.source = GridSource::Table {
+        request: crate::domain::sql::RowsRequest {
+            table: TableRef::new("main", "books"),
+            filter: Some("price > 5".into()),
+            order: None,
+            cursor: None,
+            limit: 100,
+        },
+        starts: Vec::new(),
+    };
+    h
+}
+
+#[test]
+fn sql_tree_and_grid_keep_null_apart_from_text() {
+    let h = sql_state();
+    insta::assert_snapshot!(draw(&h.state, 110, 14).backend());
+}
+
+#[test]
+fn sql_grid_in_ascii_mode() {
+    let mut h = sql_state();
+    h.state.glyphs = Glyphs::ASCII;
+    insta::assert_snapshot!(draw(&h.state, 110, 14).backend());
+}
+
+#[test]
+fn sql_editor_pop_up() {
+    let mut h = sql_state();
+    h.press(KeyCode::Char('e'));
+    h.typed("SELECT 'é', '😁' AS b;");
+    insta::assert_snapshot!(draw(&h.state, 80, 14).backend());
+}
+
+#[test]
+fn sql_cell_shows_json_pretty_printed() {
+    let mut h = sql_state();
+    h.state.sql.grid.columns[1].name = "prefs".into();
+    h.state.sql.grid.rows[0][1] =
+        crate::domain::sql::Cell::Text(r#"{"newsletter":true,"tags":["sci-fi"]}"#.into());
+    h.press(KeyCode::Char('l'));
+    h.press(KeyCode::Enter);
+    insta::assert_snapshot!(draw(&h.state, 80, 14).backend());
+}
