@@ -82,3 +82,46 @@ fn selected_key(screen: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// The first run on an empty registry: the demo database appears, a table
+/// opens, a statement runs, a runaway statement is cancelled with Esc and
+/// the next one answers at once.
+#[test]
+fn first_run_opens_the_demo_database_queries_and_cancels() {
+    let home = tempfile::tempdir().unwrap();
+    let mut term = Terminal::spawn(&[], home.path(), 120, 30);
+    term.wait_for_text("demo");
+    term.send("\r");
+    term.wait_for_text("order_items");
+
+    // main, authors, book_sales, books: the fourth row.
+    term.send("jjj\r");
+    term.wait_for_text("main.books · page 1");
+    term.wait_for_text("Shelf Life");
+
+    term.send("e");
+    term.send("SELECT count(*) AS n FROM books WHERE price > 0;");
+    term.send("\u{12}");
+    term.wait_for("the count", |s| {
+        s.contains("Result · 1 rows") && s.contains("1999")
+    });
+
+    term.send("e");
+    term.send(
+        "\rWITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;",
+    );
+    term.send("\u{12}");
+    term.wait_for_text("running");
+    term.send("\u{1b}");
+    term.wait_for_text("statement cancelled");
+
+    term.send("e");
+    term.send("\rSELECT 41 + 1 AS answer;");
+    term.send("\u{12}");
+    term.wait_for("the answer", |s| s.contains("answer") && s.contains("42"));
+
+    term.send("q");
+    let (succeeded, restored) = term.wait_exit();
+    assert!(succeeded, "dbdeck exited with an error");
+    assert!(restored, "the terminal was not restored");
+}
