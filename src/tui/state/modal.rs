@@ -106,7 +106,7 @@ pub enum Modal {
     Cell {
         title: String,
         cell: Cell,
-        scroll: u16,
+        scroll: usize,
     },
     /// The key help, scrolled by this many lines.
     Help {
@@ -146,13 +146,8 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent) -> Vec<E
             cell,
             scroll,
         } => {
-            let scroll = match action {
-                Some(Action::Cancel) => return Vec::new(),
-                Some(Action::Down) => scroll.saturating_add(1),
-                Some(Action::Up) => scroll.saturating_sub(1),
-                Some(Action::PageDown) => scroll.saturating_add(10),
-                Some(Action::PageUp) => scroll.saturating_sub(10),
-                _ => scroll,
+            let Some(scroll) = scrolled(scroll, action) else {
+                return Vec::new();
             };
             state.modal = Some(Modal::Cell {
                 title,
@@ -162,13 +157,8 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent) -> Vec<E
             Vec::new()
         }
         Modal::Help { scroll } => {
-            let scroll = match action {
-                Some(Action::Cancel) => return Vec::new(),
-                Some(Action::Down) => scroll.saturating_add(1),
-                Some(Action::Up) => scroll.saturating_sub(1),
-                Some(Action::PageDown) => scroll.saturating_add(10),
-                Some(Action::PageUp) => scroll.saturating_sub(10),
-                _ => scroll,
+            let Some(scroll) = scrolled(scroll, action) else {
+                return Vec::new();
             };
             let max = state.keymap.bindings().len().saturating_sub(1);
             state.modal = Some(Modal::Help {
@@ -177,6 +167,18 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent) -> Vec<E
             Vec::new()
         }
     }
+}
+
+/// A scrolled view's new position, or `None` when it closes.
+fn scrolled(scroll: usize, action: Option<Action>) -> Option<usize> {
+    Some(match action {
+        Some(Action::Cancel) => return None,
+        Some(Action::Down) => scroll.saturating_add(1),
+        Some(Action::Up) => scroll.saturating_sub(1),
+        Some(Action::PageDown) => scroll.saturating_add(10),
+        Some(Action::PageUp) => scroll.saturating_sub(10),
+        _ => scroll,
+    })
 }
 
 /// Edits a line of text; returns whether it changed.

@@ -252,7 +252,7 @@ pub fn render_cell(
     state: &State,
     title: &str,
     cell: &Cell,
-    scroll: u16,
+    scroll: usize,
 ) {
     let rect = centered(
         area,
@@ -260,17 +260,24 @@ pub fn render_cell(
         area.height.saturating_sub(4),
     );
     let inner = popup(frame, state, rect, &format!("{title} (Esc: close)"));
-    let body = match cell {
-        Cell::Null => vec![Line::from(Span::styled(
-            format!("{} NULL: no value", null_marker(state)),
-            dim_style(state),
-        ))],
-        Cell::Bytes(bytes) => hex_lines(bytes, usize::from(inner.height) + usize::from(scroll)),
-        other => text_lines(state, &other.text().unwrap_or_default()),
+    // A hex dump is built for the visible rows only; text scrolls whole.
+    let (body, text_scroll) = match cell {
+        Cell::Null => (
+            vec![Line::from(Span::styled(
+                format!("{} NULL: no value", null_marker(state)),
+                dim_style(state),
+            ))],
+            0,
+        ),
+        Cell::Bytes(bytes) => {
+            let (rows, width) = (usize::from(inner.height), usize::from(inner.width));
+            (super::value::hex_lines(bytes, scroll, rows, width), 0)
+        }
+        other => (text_lines(state, &other.text().unwrap_or_default()), scroll),
     };
     let paragraph = Paragraph::new(body)
         .wrap(Wrap { trim: false })
-        .scroll((scroll, 0));
+        .scroll((u16::try_from(text_scroll).unwrap_or(u16::MAX), 0));
     frame.render_widget(paragraph, inner);
 }
 
@@ -294,29 +301,4 @@ fn text_lines(state: &State, text: &str) -> Vec<Line<'static>> {
             )
         })
         .collect()
-}
-
-/// The first `rows` lines of a hex dump, 16 bytes a line.
-fn hex_lines(bytes: &[u8], rows: usize) -> Vec<Line<'static>> {
-    let mut lines: Vec<Line> = bytes
-        .chunks(16)
-        .take(rows)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-            let ascii: String = chunk
-                .iter()
-                .map(|b| {
-                    if b.is_ascii_graphic() || *b == b' ' {
-                        char::from(*b)
-                    } else {
-                        '.'
-                    }
-                })
-                .collect();
-            Line::from(format!("{:08x}  {:<47}  {ascii}", i * 16, hex.join(" ")))
-        })
-        .collect();
-    lines.insert(0, Line::from(format!("{} bytes", bytes.len())));
-    lines
 }

@@ -304,7 +304,12 @@ fn text_lines(state: &State, text: &str, skip: usize, rows: usize) -> Vec<Line<'
 
 /// A hex dump of the visible rows: offset, bytes, printable ASCII. Rows
 /// hold 16 bytes, or fewer (a multiple of 4) when the pane is narrower.
-fn hex_lines(bytes: &[u8], skip: usize, rows: usize, width: usize) -> Vec<Line<'static>> {
+pub(super) fn hex_lines(
+    bytes: &[u8],
+    skip: usize,
+    rows: usize,
+    width: usize,
+) -> Vec<Line<'static>> {
     // Offset (8) and two spaces, 3 cells per byte, two spaces, 1 per byte.
     let per_row = (width.saturating_sub(12) / 4 / 4 * 4).clamp(4, 16);
     bytes
