@@ -131,8 +131,11 @@ fn unauthenticated(detail: &str) -> Response {
 pub fn needed_scope(method: &Method, path: &str) -> Scope {
     let reads = matches!(*method, Method::GET | Method::HEAD);
     let rest = path.strip_prefix(BASE).unwrap_or(path);
-    let test =
-        method == Method::POST && rest.starts_with("/connections/") && rest.ends_with("/test");
+    // A connection test only reads; so does a statement run with the read
+    // scope, which the database then holds to a read-only transaction.
+    let test = method == Method::POST
+        && ((rest.starts_with("/connections/") && rest.ends_with("/test"))
+            || (rest.starts_with("/sql/") && rest.ends_with("/query")));
     if rest.starts_with("/tokens") || (rest.starts_with("/connections") && !reads && !test) {
         Scope::Admin
     } else if reads || test {
@@ -173,6 +176,7 @@ mod tests {
             (Method::GET, "/api/v1/redis/c/keys", Scope::Read),
             (Method::GET, "/api/v1/connections", Scope::Read),
             (Method::POST, "/api/v1/connections/c/test", Scope::Read),
+            (Method::POST, "/api/v1/sql/c/query", Scope::Read),
             (Method::PUT, "/api/v1/redis/c/keys/k", Scope::Write),
             (Method::POST, "/api/v1/redis/c/keys/k/expire", Scope::Write),
             (Method::DELETE, "/api/v1/redis/c/keys/k", Scope::Write),

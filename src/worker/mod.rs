@@ -68,8 +68,14 @@ pub enum Request {
     SqlTable(TableRef),
     /// Read one page of a table.
     SqlRows(RowsRequest),
-    /// Run one statement, reading at most `cap` rows.
-    SqlRun { sql: String, cap: usize },
+    /// Run one statement, reading at most `cap` rows; `read_only` holds it
+    /// to a read-only transaction even on a writable connection (an API
+    /// caller without the write scope).
+    SqlRun {
+        sql: String,
+        cap: usize,
+        read_only: bool,
+    },
 }
 
 impl Request {

@@ -172,9 +172,11 @@ async fn execute_sql(
         }
         Request::SqlTable(table) => Response::Table(sql::table_details(client, table).await?),
         Request::SqlRows(rows) => Response::Rows(sql::read_rows(client, rows, read_only).await?),
-        Request::SqlRun { sql: text, cap } => {
-            Response::Ran(sql::run_statement(client, text, *cap, read_only).await?)
-        }
+        Request::SqlRun {
+            sql: text,
+            cap,
+            read_only: held,
+        } => Response::Ran(sql::run_statement(client, text, *cap, read_only || *held).await?),
         _ => return Err(wrong_family("SQL")),
     })
 }

@@ -56,11 +56,16 @@ async fn sqlite(dir: &tempfile::TempDir, script: &str, read_only: bool) -> SqlCl
     .unwrap()
 }
 
+/// Runs each statement of `sql` in turn; the rows of the last one.
 async fn run(client: &SqlClient, sql: &str) -> Vec<Vec<Cell>> {
-    sql::run_statement(client, sql, 1000, false)
-        .await
-        .unwrap()
-        .rows
+    let mut rows = Vec::new();
+    for statement in dbdeck::domain::statements::split(sql) {
+        rows = sql::run_statement(client, &statement.text, 1000, false)
+            .await
+            .unwrap()
+            .rows;
+    }
+    rows
 }
 
 fn text(value: &str) -> Cell {
@@ -216,6 +221,13 @@ async fn b31_every_piece_of_the_buffer_runs_as_written() {
         empty,
         Err(DriverError::InvalidInput("nothing to run".into()))
     );
+    let two = sql::run_statement(&client, "SELECT 1; SELECT 2", 10, false).await;
+    assert_eq!(
+        two,
+        Err(DriverError::InvalidInput(
+            "2 statements: run one statement at a time".into()
+        ))
+    );
 }
 
 #[tokio::test]
@@ -252,12 +264,28 @@ async fn read_only_connections_are_refused_by_the_database() {
     assert!(lifted.is_ok());
     let again = sql::run_statement(&client, "INSERT INTO t VALUES (2)", 10, true).await;
     assert_eq!(again, Err(DriverError::ReadOnly));
+    // A second statement cannot end the read-only transaction early.
+    let escape = sql::run_statement(&client, "COMMIT; INSERT INTO t VALUES (3)", 10, true).await;
+    assert!(
+        matches!(escape, Err(DriverError::InvalidInput(_))),
+        "{escape:?}"
+    );
     assert_eq!(run(&client, "SELECT count(*) FROM t").await, [[text("0")]]);
 
     let dir = tempfile::tempdir().unwrap();
     let lite = sqlite(&dir, "CREATE TABLE t(id INTEGER);", true).await;
     let write = sql::run_statement(&lite, "INSERT INTO t VALUES (1)", 10, true).await;
     assert_eq!(write, Err(DriverError::ReadOnly));
+
+    // A writable SQLite file held read-only for one statement, then not.
+    let dir = tempfile::tempdir().unwrap();
+    let lite = sqlite(&dir, "CREATE TABLE t(id INTEGER);", false).await;
+    let held = sql::run_statement(&lite, "INSERT INTO t VALUES (1)", 10, true).await;
+    assert_eq!(held, Err(DriverError::ReadOnly));
+    for _ in 0..5 {
+        let free = sql::run_statement(&lite, "INSERT INTO t VALUES (2)", 10, false).await;
+        assert_eq!(free.map(|r| r.rows_affected), Ok(1));
+    }
 }
 
 #[tokio::test]
@@ -269,6 +297,7 @@ async fn b32_cancel_stops_the_server_and_the_next_statement_runs_at_once() {
     let sleep = Request::SqlRun {
         sql: "SELECT pg_sleep(60)".into(),
         cap: 10,
+        read_only: false,
     };
     let handle = pool.submit(job(&target, sleep), reply);
     let watcher = postgres(&db, false).await;
@@ -288,6 +317,7 @@ async fn b32_cancel_stops_the_server_and_the_next_statement_runs_at_once() {
             Request::SqlRun {
                 sql: "SELECT 1".into(),
                 cap: 10,
+                read_only: false,
             },
         ))
         .await;

@@ -6,6 +6,7 @@ pub mod health;
 pub mod redis_key;
 pub mod redis_keys;
 pub mod redis_server;
+pub mod sql;
 pub mod tokens;
 
 use serde::Serialize;

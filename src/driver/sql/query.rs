@@ -14,26 +14,36 @@ use sqlx::{AssertSqlSafe, Either, PgPool, Postgres, Sqlite, SqlitePool};
 use super::decode::{pg_cells, pg_columns, sqlite_cells, sqlite_columns};
 use super::{SqlClient, map_error};
 use crate::domain::sql::QueryResult;
+use crate::domain::statements;
 use crate::driver::DriverError;
 
 /// How SQLite checks for a cancel: every this many virtual machine steps.
 const SQLITE_CANCEL_CHECK_OPS: i32 = 10_000;
 
-/// Runs one statement and returns at most `cap` rows. On a read-only
-/// connection PostgreSQL runs it in a read-only transaction that is rolled
-/// back, so the server refuses any write.
+/// Runs one statement and returns at most `cap` rows. With `read_only`,
+/// PostgreSQL runs it in a read-only transaction that is rolled back and
+/// SQLite under `query_only`, so the database refuses any write.
+///
+/// Text holding several statements is refused: a second statement could
+/// end the read-only transaction (`COMMIT; DELETE …`).
 pub async fn run_statement(
     client: &SqlClient,
     sql: &str,
     cap: usize,
     read_only: bool,
 ) -> Result<QueryResult, DriverError> {
-    if sql.trim().is_empty() {
-        return Err(DriverError::InvalidInput("nothing to run".into()));
+    match statements::split(sql).len() {
+        0 => return Err(DriverError::InvalidInput("nothing to run".into())),
+        1 => {}
+        n => {
+            return Err(DriverError::InvalidInput(format!(
+                "{n} statements: run one statement at a time"
+            )));
+        }
     }
     match client {
         SqlClient::Postgres(pool) => run_postgres(pool, sql, cap, read_only).await,
-        SqlClient::Sqlite(pool) => run_sqlite(pool, sql, cap).await,
+        SqlClient::Sqlite(pool) => run_sqlite(pool, sql, cap, read_only).await,
     }
 }
 
@@ -222,9 +232,31 @@ impl Drop for SqliteRun {
     }
 }
 
-async fn run_sqlite(pool: &SqlitePool, sql: &str, cap: usize) -> Result<QueryResult, DriverError> {
+async fn run_sqlite(
+    pool: &SqlitePool,
+    sql: &str,
+    cap: usize,
+    read_only: bool,
+) -> Result<QueryResult, DriverError> {
     let mut run = SqliteRun::open(pool).await?;
+    if read_only {
+        sqlx::raw_sql("PRAGMA query_only = ON")
+            .execute(&mut **run.conn()?)
+            .await
+            .map_err(map_error)?;
+    }
     let result = read_capped_sqlite(run.conn()?, sql, cap).await;
+    if read_only {
+        // The pool's own setting (a read-only profile opens read-only
+        // anyway); a failure here closes the connection rather than
+        // leaving it read-only for its next user.
+        let reset = sqlx::raw_sql("PRAGMA query_only = OFF")
+            .execute(&mut **run.conn()?)
+            .await;
+        if reset.is_err() {
+            run.conn()?.close_on_drop();
+        }
+    }
     run.finish().await;
     result
 }

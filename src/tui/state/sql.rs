@@ -423,7 +423,12 @@ fn run_sql(state: &mut State, sql: String) -> Vec<Effect> {
     state.sql.grid.error = None;
     state.info("running · Esc cancels");
     let cap = state.config.sql_row_cap;
-    state.submit(Slot::SqlGrid, Request::SqlRun { sql, cap })
+    let request = Request::SqlRun {
+        sql,
+        cap,
+        read_only: false,
+    };
+    state.submit(Slot::SqlGrid, request)
 }
 
 /// The byte offset of a (row, char column) cursor in lines joined by `\n`.
@@ -628,7 +633,8 @@ mod tests {
             KeyCode::Char('r'),
             KeyModifiers::CONTROL,
         )));
-        let run = h.last(|r| matches!(r, Request::SqlRun { sql, cap: 1000 } if sql == "SELECT 2"));
+        let run =
+            h.last(|r| matches!(r, Request::SqlRun { sql, cap: 1000, .. } if sql == "SELECT 2"));
         assert!(h.state.modal.is_none());
         assert_eq!(h.state.focus, Focus::Rows);
 
