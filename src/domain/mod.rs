@@ -7,6 +7,7 @@ pub mod bytes;
 pub mod profile;
 pub mod redis;
 pub mod sql;
+pub mod sql_write;
 pub mod statements;
 pub mod token;
 

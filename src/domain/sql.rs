@@ -193,6 +193,9 @@ pub struct RowPage {
     pub next: Option<RowCursor>,
     /// The key columns used for keyset paging; empty for OFFSET paging.
     pub key_columns: Vec<String>,
+    /// The table's primary key, which names a row for editing; empty when
+    /// it has none (a view, a table without one).
+    pub primary_key: Vec<String>,
 }
 
 /// The result of running one statement.

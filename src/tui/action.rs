@@ -53,4 +53,8 @@ pub enum Action {
     Right,
     /// Change a table's ORDER BY.
     Order,
+    /// Write a new row (an INSERT in the SQL editor).
+    Insert,
+    /// Submit a cell prompt as NULL.
+    SetNull,
 }

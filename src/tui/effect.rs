@@ -18,6 +18,8 @@ pub enum Slot {
     SqlTree,
     /// The SQL grid: a table page or a statement.
     SqlGrid,
+    /// An edit of a table's row.
+    SqlEdit,
 }
 
 /// Why a connection is being resolved.

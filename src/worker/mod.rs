@@ -76,6 +76,9 @@ pub enum Request {
         cap: usize,
         read_only: bool,
     },
+    /// Run an edit that must change exactly `expected` rows, in a
+    /// transaction rolled back otherwise.
+    SqlEdit { sql: String, expected: u64 },
 }
 
 impl Request {
@@ -97,6 +100,7 @@ impl Request {
             Self::SqlTable(_) => "sql_table",
             Self::SqlRows(_) => "sql_rows",
             Self::SqlRun { .. } => "sql_run",
+            Self::SqlEdit { .. } => "sql_edit",
         }
     }
 
@@ -110,6 +114,7 @@ impl Request {
                 | Self::Delete { .. }
                 | Self::SetString { .. }
                 | Self::CreateString { .. }
+                | Self::SqlEdit { .. }
         )
     }
 }
@@ -133,6 +138,8 @@ pub enum Response {
     Table(TableDetails),
     Rows(RowPage),
     Ran(QueryResult),
+    /// Rows an edit changed.
+    Changed(u64),
 }
 
 /// What a job produced, tagged with its request id.

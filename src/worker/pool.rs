@@ -177,6 +177,10 @@ async fn execute_sql(
             cap,
             read_only: held,
         } => Response::Ran(sql::run_statement(client, text, *cap, read_only || *held).await?),
+        Request::SqlEdit {
+            sql: text,
+            expected,
+        } => Response::Changed(sql::run_in_transaction(client, text, *expected).await?),
         _ => return Err(wrong_family("SQL")),
     })
 }

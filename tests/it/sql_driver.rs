@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use dbdeck::domain::sql::{Cell, RelationKind, RowCursor, RowsRequest, TableRef};
+use dbdeck::domain::sql_write::{Dialect, delete_row, update_cell};
 use dbdeck::domain::{ConnectTarget, Kind, ProfileId};
 use dbdeck::driver::DriverError;
 use dbdeck::driver::sql::{self, SqlClient};
@@ -538,4 +539,77 @@ async fn sqlite_keyset_pages_over_text_and_blob_keys() {
     assert_eq!(sizes, [10, 10, 5]);
     assert_eq!(rows[0], [text("k'01"), Cell::Bytes(vec![0])]);
     assert_eq!(rows[24], [text("k'25"), Cell::Bytes(vec![0])]);
+}
+
+#[tokio::test]
+async fn an_edit_commits_only_when_exactly_one_row_changes() {
+    let db = TestDatabase::create().await;
+    let client = postgres(&db, false).await;
+    run(
+        &client,
+        "CREATE TABLE t(id int PRIMARY KEY, note text, tag text); \
+         INSERT INTO t VALUES (1, 'a', 'x'), (2, 'b', 'x'), (3, 'c', 'y');",
+    )
+    .await;
+    let table = TableRef::new("public", "t");
+    let key = [("id".to_owned(), text("2"))];
+    let update = update_cell(Dialect::Postgres, &table, &key, "note", &text("it's"));
+    let changed = sql::run_in_transaction(&client, &update.unwrap(), 1).await;
+    assert_eq!(changed, Ok(1));
+    assert_eq!(
+        run(&client, "SELECT note FROM t WHERE id = 2").await,
+        [[text("it's")]]
+    );
+
+    // Two rows match: rolled back, both keep their value.
+    let wide = "UPDATE t SET note = 'z' WHERE tag = 'x'";
+    let refused = sql::run_in_transaction(&client, wide, 1).await;
+    assert!(matches!(refused, Err(DriverError::InvalidInput(ref m)) if m.contains("2 rows")));
+    assert_eq!(
+        run(&client, "SELECT note FROM t ORDER BY id").await,
+        [[text("a")], [text("it's")], [text("c")]]
+    );
+
+    // A row that vanished: nothing to change, nothing changed.
+    let gone = delete_row(Dialect::Postgres, &table, &[("id".to_owned(), text("9"))]).unwrap();
+    let missing = sql::run_in_transaction(&client, &gone, 1).await;
+    assert!(matches!(missing, Err(DriverError::InvalidInput(ref m)) if m.contains("0 rows")));
+
+    let null = update_cell(Dialect::Postgres, &table, &key, "tag", &Cell::Null).unwrap();
+    assert_eq!(sql::run_in_transaction(&client, &null, 1).await, Ok(1));
+    assert_eq!(
+        run(&client, "SELECT tag FROM t WHERE id = 2").await,
+        [[Cell::Null]]
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let lite = sqlite(
+        &dir,
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, b BLOB); \
+                             INSERT INTO t VALUES (1, x'00'), (2, x'01');",
+        false,
+    )
+    .await;
+    let key = [("id".to_owned(), Cell::Integer(1))];
+    let blob = update_cell(
+        Dialect::Sqlite,
+        &TableRef::new("main", "t"),
+        &key,
+        "b",
+        &Cell::Bytes(vec![0xff]),
+    );
+    assert_eq!(
+        sql::run_in_transaction(&lite, &blob.unwrap(), 1).await,
+        Ok(1)
+    );
+    assert_eq!(
+        run(&lite, "SELECT b FROM t WHERE id = 1").await,
+        [[Cell::Bytes(vec![0xff])]]
+    );
+    let all = sql::run_in_transaction(&lite, "DELETE FROM t", 1).await;
+    assert!(all.is_err());
+    assert_eq!(
+        run(&lite, "SELECT count(*) FROM t").await,
+        [[Cell::Integer(2)]]
+    );
 }

@@ -13,7 +13,7 @@ mod query;
 mod rows;
 mod schema;
 
-pub use query::run_statement;
+pub use query::{run_in_transaction, run_statement};
 pub use rows::read_rows;
 pub use schema::{relations, schemas, table_details};
 
@@ -26,6 +26,7 @@ use sqlx::{Connection as _, PgPool, Row as _, SqlitePool};
 
 use super::DriverError;
 use crate::domain::redis::{Probe, ServerSummary};
+use crate::domain::sql_write::Dialect;
 use crate::domain::{ConnectTarget, Kind};
 
 /// A live pool for one SQL database. Cheap to clone.
@@ -33,6 +34,15 @@ use crate::domain::{ConnectTarget, Kind};
 pub enum SqlClient {
     Postgres(PgPool),
     Sqlite(SqlitePool),
+}
+
+impl SqlClient {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Self::Postgres(_) => Dialect::Postgres,
+            Self::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
 }
 
 /// Opens a pool for a PostgreSQL or SQLite profile, waiting at most
@@ -187,6 +197,10 @@ fn map_error(error: sqlx::Error) -> DriverError {
 /// PostgreSQL SQLSTATE classes and SQLite result codes, by meaning.
 fn map_database_error(db: &dyn sqlx::error::DatabaseError) -> DriverError {
     let message = db.message().to_owned();
+    if !matches!(db.kind(), sqlx::error::ErrorKind::Other) {
+        // A unique, foreign key, NOT NULL or CHECK constraint said no.
+        return DriverError::InvalidInput(message);
+    }
     let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
     match code.as_str() {
         "57014" => DriverError::Cancelled,
@@ -201,29 +215,5 @@ fn map_database_error(db: &dyn sqlx::error::DatabaseError) -> DriverError {
         _ if code.starts_with("08") => DriverError::Unavailable(message),
         _ if code.starts_with("42") || code.starts_with("22") => DriverError::InvalidInput(message),
         _ => DriverError::Server(message),
-    }
-}
-
-/// An SQL identifier in double quotes, with inner quotes doubled.
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// A string literal in single quotes, with inner quotes doubled (standard
-/// conforming strings, the default on both databases).
-pub fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoting_doubles_the_quote_character() {
-        assert_eq!(quote_ident("Table"), "\"Table\"");
-        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
-        assert_eq!(quote_literal("it's"), "'it''s'");
-        assert_eq!(quote_literal(r"back\slash"), r"'back\slash'");
     }
 }

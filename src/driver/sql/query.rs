@@ -165,6 +165,45 @@ async fn read_capped_pg(
     Ok((result, false))
 }
 
+/// Runs a statement that must change exactly `expected` rows, in a
+/// transaction that is committed only if it did. Returns the rows changed.
+pub async fn run_in_transaction(
+    client: &SqlClient,
+    sql: &str,
+    expected: u64,
+) -> Result<u64, DriverError> {
+    if statements::split(sql).len() != 1 {
+        return Err(DriverError::InvalidInput("an edit is one statement".into()));
+    }
+    let changed = match client {
+        SqlClient::Postgres(pool) => {
+            let mut tx = pool.begin().await.map_err(map_error)?;
+            let done = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await;
+            let changed = done.map_err(map_error)?.rows_affected();
+            if changed == expected {
+                tx.commit().await.map_err(map_error)?;
+            }
+            changed
+        }
+        SqlClient::Sqlite(pool) => {
+            let mut tx = pool.begin().await.map_err(map_error)?;
+            let done = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await;
+            let changed = done.map_err(map_error)?.rows_affected();
+            if changed == expected {
+                tx.commit().await.map_err(map_error)?;
+            }
+            changed
+        }
+    };
+    // A transaction dropped without commit rolls back.
+    if changed != expected {
+        return Err(DriverError::InvalidInput(format!(
+            "the statement would change {changed} rows, not {expected}; nothing was changed"
+        )));
+    }
+    Ok(changed)
+}
+
 fn empty_result() -> QueryResult {
     QueryResult {
         columns: Vec::new(),

@@ -7,10 +7,11 @@
 //! literals (PostgreSQL coerces an untyped literal to the column's type),
 //! which keeps every value in the server's exact text form.
 
+use super::SqlClient;
 use super::query::run_statement;
 use super::schema::table_details;
-use super::{SqlClient, quote_ident, quote_literal};
-use crate::domain::sql::{Cell, RowCursor, RowPage, RowsRequest, hex_text};
+use crate::domain::sql::{Cell, RowCursor, RowPage, RowsRequest};
+use crate::domain::sql_write::{literal, qualified, quote_ident};
 use crate::domain::statements;
 use crate::driver::DriverError;
 
@@ -22,10 +23,11 @@ pub async fn read_rows(
 ) -> Result<RowPage, DriverError> {
     check_clause("filter", request.filter.as_deref())?;
     check_clause("order", request.order.as_deref())?;
+    let primary_key = table_details(client, &request.table).await?.primary_key();
     let key = if request.order.is_some() {
         Vec::new()
     } else {
-        table_details(client, &request.table).await?.primary_key()
+        primary_key.clone()
     };
     let sql = page_sql(client, request, &key)?;
     let limit = usize::try_from(request.limit.max(1)).unwrap_or(usize::MAX);
@@ -43,6 +45,7 @@ pub async fn read_rows(
         rows: result.rows,
         next,
         key_columns: key,
+        primary_key,
     })
 }
 
@@ -64,12 +67,7 @@ fn page_sql(
     request: &RowsRequest,
     key: &[String],
 ) -> Result<String, DriverError> {
-    let table = &request.table;
-    let mut sql = format!(
-        "SELECT * FROM {}.{}",
-        quote_ident(&table.schema),
-        quote_ident(&table.name)
-    );
+    let mut sql = format!("SELECT * FROM {}", qualified(&request.table));
     let mut conditions = Vec::new();
     if let Some(filter) = request.filter.as_deref().filter(|f| !f.trim().is_empty()) {
         conditions.push(format!("({filter}\n)"));
@@ -109,31 +107,18 @@ fn keyset_condition(
         ));
     }
     let columns: Vec<String> = key.iter().map(|c| quote_ident(c)).collect();
-    let literals = values
+    if values.iter().any(Cell::is_null) {
+        return Err(DriverError::InvalidInput("a key value is NULL".into()));
+    }
+    let literals: Vec<String> = values
         .iter()
-        .map(|value| literal(client, value))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|value| literal(client.dialect(), value))
+        .collect();
     Ok(format!(
         "({}) > ({})",
         columns.join(", "),
         literals.join(", ")
     ))
-}
-
-/// A cell as an SQL literal of the client's dialect.
-fn literal(client: &SqlClient, cell: &Cell) -> Result<String, DriverError> {
-    Ok(match (cell, client) {
-        (Cell::Null, _) => {
-            return Err(DriverError::InvalidInput("a key value is NULL".into()));
-        }
-        (Cell::Text(text), _) => quote_literal(text),
-        (Cell::Integer(n), _) => n.to_string(),
-        (Cell::Real(x), _) => format!("{x:?}"),
-        (Cell::Bytes(bytes), SqlClient::Postgres(_)) => {
-            format!("{}::bytea", quote_literal(&hex_text(bytes)))
-        }
-        (Cell::Bytes(bytes), SqlClient::Sqlite(_)) => format!("X'{}'", &hex_text(bytes)[2..]),
-    })
 }
 
 /// Where the page after `last` starts.

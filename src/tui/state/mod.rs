@@ -294,6 +294,7 @@ fn on_outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         (Slot::Write, result) => value::on_written(state, result),
         (Slot::SqlTree, result) => sql::on_tree(state, result),
         (Slot::SqlGrid, result) => sql::on_grid(state, result),
+        (Slot::SqlEdit, result) => sql::on_edited(state, result),
     }
 }
 

@@ -33,6 +33,11 @@ pub enum PromptKind {
     Where,
     /// A table's ORDER BY list.
     OrderBy,
+    /// A new value for the cell at this row and column of the grid.
+    CellValue {
+        row: usize,
+        column: usize,
+    },
 }
 
 /// A one-line text prompt.
@@ -47,6 +52,8 @@ pub struct Prompt {
 pub enum Confirmed {
     DeleteKey(ByteString),
     DeleteConnection(String),
+    /// Run this edit of one row.
+    SqlEdit(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -210,6 +217,15 @@ fn on_prompt(
     match action {
         Some(Action::Submit) => submit_prompt(state, prompt),
         Some(Action::Cancel) => cancel_prompt(state, prompt),
+        Some(Action::SetNull) => match prompt.kind {
+            PromptKind::CellValue { row, column } => {
+                sql::preview_update(state, row, column, Cell::Null)
+            }
+            _ => {
+                state.modal = Some(Modal::Prompt(prompt));
+                Vec::new()
+            }
+        },
         Some(Action::ToggleGlob) => {
             if let PromptKind::Filter { glob, .. } = &mut prompt.kind {
                 *glob = !*glob;
@@ -261,6 +277,9 @@ fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
         PromptKind::Where | PromptKind::OrderBy => {
             sql::apply_clause(state, &prompt.kind, prompt.input)
         }
+        PromptKind::CellValue { row, column } => {
+            sql::preview_update(state, row, column, Cell::Text(prompt.input))
+        }
     }
 }
 
@@ -294,6 +313,7 @@ fn on_confirm(state: &mut State, confirm: Confirm, action: Option<Action>) -> Ve
         (Some(Action::Confirm), Confirmed::DeleteConnection(name)) => {
             vec![Effect::RemoveConnection(name)]
         }
+        (Some(Action::Confirm), Confirmed::SqlEdit(sql)) => sql::run_edit(state, sql),
         (Some(Action::Deny), _) => {
             state.info("nothing changed");
             Vec::new()

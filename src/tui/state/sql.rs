@@ -7,9 +7,10 @@
 
 use ratatui_textarea::TextArea;
 
-use super::modal::{Modal, Prompt, PromptKind};
+use super::modal::{Confirm, Confirmed, Modal, Prompt, PromptKind};
 use super::{Focus, State};
 use crate::domain::sql::{Cell, Column, QueryResult, Relation, RowCursor, RowPage, RowsRequest};
+use crate::domain::sql_write::{self, Dialect};
 use crate::domain::statements;
 use crate::driver::DriverError;
 use crate::tui::action::Action;
@@ -52,6 +53,9 @@ pub struct Grid {
     pub first_column: usize,
     pub next: Option<RowCursor>,
     pub error: Option<String>,
+    /// The table's primary key, which edits name rows by; empty for a
+    /// statement's result or a table without one.
+    pub primary_key: Vec<String>,
 }
 
 impl Grid {
@@ -232,6 +236,7 @@ pub fn on_grid(state: &mut State, result: Result<Response, DriverError>) -> Vec<
 }
 
 fn show_page(grid: &mut Grid, page: RowPage) {
+    grid.primary_key = page.primary_key;
     grid.columns = page.columns;
     grid.rows = page.rows;
     grid.next = page.next;
@@ -249,6 +254,7 @@ fn show_result(grid: &mut Grid, result: QueryResult) {
         *truncated = result.truncated;
         *rows_affected = result.rows_affected;
     }
+    grid.primary_key = Vec::new();
     grid.columns = result.columns;
     grid.rows = result.rows;
     grid.next = None;
@@ -290,6 +296,9 @@ pub fn on_grid_action(state: &mut State, action: Action) -> Option<Vec<Effect>> 
         Action::Open => return Some(open_cell(state)),
         Action::Query => return Some(open_editor(state)),
         Action::Retry => return Some(reload(state)),
+        Action::Edit => return Some(edit_cell(state)),
+        Action::Delete => return Some(preview_delete(state)),
+        Action::Insert => return Some(insert_row(state)),
         _ => return None,
     }
     Some(Vec::new())
@@ -431,6 +440,149 @@ fn run_sql(state: &mut State, sql: String) -> Vec<Effect> {
     state.submit(Slot::SqlGrid, request)
 }
 
+/// The table on show and its dialect, when its rows can be edited; says
+/// why not otherwise.
+fn editable(state: &mut State) -> Option<(crate::domain::sql::TableRef, Dialect)> {
+    if state.refuse_write() {
+        return None;
+    }
+    let grid = &state.sql.grid;
+    let GridSource::Table { request, .. } = &grid.source else {
+        state.info("edits work on table pages: open a table first");
+        return None;
+    };
+    if grid.primary_key.is_empty() {
+        state.info("this table has no primary key, so a row cannot be named for an edit");
+        return None;
+    }
+    let dialect = match state.session.as_ref().map(|s| s.target.kind) {
+        Some(crate::domain::Kind::Postgres) => Dialect::Postgres,
+        _ => Dialect::Sqlite,
+    };
+    Some((request.table.clone(), dialect))
+}
+
+/// The primary key's values in row `row`.
+fn row_key(grid: &Grid, row: usize) -> Option<Vec<(String, Cell)>> {
+    let cells = grid.rows.get(row)?;
+    grid.primary_key
+        .iter()
+        .map(|name| {
+            let at = grid.columns.iter().position(|c| &c.name == name)?;
+            Some((name.clone(), cells.get(at)?.clone()))
+        })
+        .collect()
+}
+
+/// Asks for the selected cell's new value, starting from its current text.
+fn edit_cell(state: &mut State) -> Vec<Effect> {
+    if editable(state).is_none() {
+        return Vec::new();
+    }
+    let grid = &state.sql.grid;
+    let (row, column) = (grid.selected, grid.first_column);
+    let Some(cell) = grid.rows.get(row).and_then(|r| r.get(column)) else {
+        return Vec::new();
+    };
+    if matches!(cell, Cell::Bytes(_)) {
+        state.info("binary values are edited with SQL (e): a prompt would change their bytes");
+        return Vec::new();
+    }
+    state.modal = Some(Modal::Prompt(Prompt {
+        kind: PromptKind::CellValue { row, column },
+        input: cell.text().unwrap_or_default(),
+    }));
+    Vec::new()
+}
+
+/// Shows the UPDATE for a new cell value and asks before running it.
+pub fn preview_update(state: &mut State, row: usize, column: usize, value: Cell) -> Vec<Effect> {
+    let Some((table, dialect)) = editable(state) else {
+        return Vec::new();
+    };
+    let grid = &state.sql.grid;
+    let (Some(key), Some(header)) = (row_key(grid, row), grid.columns.get(column)) else {
+        state.error("the page changed while editing: nothing was changed");
+        return Vec::new();
+    };
+    match sql_write::update_cell(dialect, &table, &key, &header.name, &value) {
+        Some(sql) => confirm_edit(state, sql),
+        None => {
+            state.error("this row's key holds NULL, so it cannot be named: nothing was changed");
+            Vec::new()
+        }
+    }
+}
+
+fn preview_delete(state: &mut State) -> Vec<Effect> {
+    let Some((table, dialect)) = editable(state) else {
+        return Vec::new();
+    };
+    let grid = &state.sql.grid;
+    let sql =
+        row_key(grid, grid.selected).and_then(|key| sql_write::delete_row(dialect, &table, &key));
+    match sql {
+        Some(sql) => confirm_edit(state, sql),
+        None => Vec::new(),
+    }
+}
+
+fn confirm_edit(state: &mut State, sql: String) -> Vec<Effect> {
+    state.modal = Some(Modal::Confirm(Confirm {
+        question: format!("Run this in a transaction? {sql}"),
+        on_yes: Confirmed::SqlEdit(sql),
+    }));
+    Vec::new()
+}
+
+/// Runs a confirmed edit, which must change exactly one row.
+pub fn run_edit(state: &mut State, sql: String) -> Vec<Effect> {
+    state.info("saving…");
+    state.submit(Slot::SqlEdit, Request::SqlEdit { sql, expected: 1 })
+}
+
+/// An edit's outcome: the page reloads to show it.
+pub fn on_edited(state: &mut State, result: Result<Response, DriverError>) -> Vec<Effect> {
+    match result {
+        Ok(Response::Changed(rows)) => {
+            let text = format!("{rows} row changed and committed");
+            let effects = reload(state);
+            state.info(text);
+            effects
+        }
+        Ok(_) => Vec::new(),
+        Err(error) => {
+            state.error(format!("{error}; nothing was changed"));
+            Vec::new()
+        }
+    }
+}
+
+/// Writes an INSERT for the table on show at the end of the SQL editor,
+/// with the cursor on it, ready to fill in and run.
+fn insert_row(state: &mut State) -> Vec<Effect> {
+    let Some((table, _)) = editable(state) else {
+        return Vec::new();
+    };
+    let columns: Vec<String> = state
+        .sql
+        .grid
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let template = sql_write::insert_template(&table, &columns);
+    let editor = &mut state.sql.editor;
+    editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    editor.move_cursor(ratatui_textarea::CursorMove::End);
+    if !editor.lines().iter().all(String::is_empty) {
+        editor.insert_newline();
+    }
+    editor.insert_str(template);
+    state.modal = Some(Modal::Query);
+    Vec::new()
+}
+
 /// The byte offset of a (row, char column) cursor in lines joined by `\n`.
 fn byte_offset(lines: &[String], row: usize, column: usize) -> usize {
     let before: usize = lines.iter().take(row).map(|line| line.len() + 1).sum();
@@ -542,6 +694,7 @@ mod tests {
             rows: ids.map(|i| vec![Cell::Integer(i)]).collect(),
             next: next.map(|n| RowCursor::After(vec![Cell::Integer(n)])),
             key_columns: vec!["id".into()],
+            primary_key: vec!["id".into()],
         })
     }
 
@@ -682,6 +835,95 @@ mod tests {
             h.state.sql.grid.error.as_deref(),
             Some("syntax error at \"SELEC\"")
         );
+    }
+
+    /// A page of `books` open in the grid.
+    fn with_page() -> Harness {
+        let mut h = with_tree();
+        h.press(KeyCode::Char('j'));
+        h.press(KeyCode::Char('j'));
+        h.press(KeyCode::Enter);
+        let (first, _) = last_rows(&h);
+        h.reply(first, Ok(page(1..4, None)));
+        h
+    }
+
+    #[test]
+    fn a_cell_edit_shows_its_update_then_runs_it_and_reloads() {
+        let mut h = with_page();
+        h.press(KeyCode::Char('j'));
+        h.press(KeyCode::Char('E'));
+        assert!(matches!(&h.state.modal, Some(Modal::Prompt(p)) if p.input == "2"));
+        h.press(KeyCode::Backspace);
+        h.typed("it's 5");
+        h.press(KeyCode::Enter);
+        let Some(Modal::Confirm(confirm)) = &h.state.modal else {
+            panic!("no preview")
+        };
+        let update = "UPDATE \"main\".\"books\" SET \"id\" = 'it''s 5' WHERE \"id\" = 2";
+        assert!(confirm.question.ends_with(update), "{}", confirm.question);
+        h.press(KeyCode::Char('y'));
+        let edit = h.last(|r| matches!(r, Request::SqlEdit { sql, expected: 1 } if sql == update));
+        h.reply(edit, Ok(Response::Changed(1)));
+        assert_eq!(h.message(), "1 row changed and committed");
+        let (_, reload) = last_rows(&h);
+        assert_eq!(reload.cursor, None);
+    }
+
+    #[test]
+    fn ctrl_n_sets_null_and_delete_names_the_row() {
+        let mut h = with_page();
+        h.press(KeyCode::Char('E'));
+        h.send(Event::Key(KeyEvent::new(
+            KeyCode::Char('n'),
+            KeyModifiers::CONTROL,
+        )));
+        let Some(Modal::Confirm(confirm)) = &h.state.modal else {
+            panic!("no preview")
+        };
+        assert!(
+            confirm
+                .question
+                .contains("SET \"id\" = NULL WHERE \"id\" = 1")
+        );
+        h.press(KeyCode::Char('n'));
+        assert_eq!(h.message(), "nothing changed");
+
+        h.press(KeyCode::Char('G'));
+        h.press(KeyCode::Char('d'));
+        let Some(Modal::Confirm(confirm)) = &h.state.modal else {
+            panic!("no preview")
+        };
+        assert!(
+            confirm
+                .question
+                .ends_with("DELETE FROM \"main\".\"books\" WHERE \"id\" = 3")
+        );
+    }
+
+    #[test]
+    fn insert_writes_a_template_into_the_editor() {
+        let mut h = with_page();
+        h.press(KeyCode::Char('a'));
+        assert!(matches!(h.state.modal, Some(Modal::Query)));
+        assert_eq!(
+            h.state.sql.editor.lines(),
+            ["INSERT INTO \"main\".\"books\" (\"id\")", "VALUES (NULL);"]
+        );
+    }
+
+    #[test]
+    fn statement_results_are_not_editable() {
+        let mut h = with_tree();
+        h.press(KeyCode::Char('e'));
+        h.typed("SELECT 1 AS id");
+        h.send(Event::Key(KeyEvent::new(
+            KeyCode::Char('r'),
+            KeyModifiers::CONTROL,
+        )));
+        h.press(KeyCode::Char('E'));
+        assert!(h.state.modal.is_none());
+        assert_eq!(h.message(), "edits work on table pages: open a table first");
     }
 
     #[test]

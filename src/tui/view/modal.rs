@@ -51,7 +51,10 @@ pub fn popup(frame: &mut Frame, state: &State, area: Rect, title: &str) -> Rect 
 }
 
 fn render_confirm(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm) {
-    let rect = centered(area, 60, 6);
+    // A statement preview can be long: the box grows to show it whole.
+    let lines = text::wrap(&confirm.question, 58).len();
+    let height = u16::try_from(lines + 5).unwrap_or(u16::MAX);
+    let rect = centered(area, 60, height);
     let inner = popup(frame, state, rect, "Confirm");
     let text = vec![
         Line::from(state.glyphs.ui(&confirm.question).into_owned()),

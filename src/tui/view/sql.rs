@@ -192,11 +192,16 @@ fn grid_table(state: &State, area: Rect) -> Table<'static> {
         widths.push((index, widest));
     }
 
-    let header = Row::new(
-        widths
-            .iter()
-            .map(|(i, w)| state.glyphs.cell(&grid.columns[*i].name, *w)),
-    )
+    // The first column shown is the one Enter and E act on: its header
+    // stands out.
+    let header = Row::new(widths.iter().map(|(i, w)| {
+        let name = state.glyphs.cell(&grid.columns[*i].name, *w);
+        if *i == first {
+            ratatui::widgets::Cell::from(name).style(Style::new().add_modifier(Modifier::REVERSED))
+        } else {
+            ratatui::widgets::Cell::from(name)
+        }
+    }))
     .style(Style::new().add_modifier(Modifier::BOLD));
     let rows = visible.iter().enumerate().map(|(offset, row)| {
         let cells = widths

@@ -100,6 +100,10 @@ fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
             String::new(),
         ),
         PromptKind::Where => ("WHERE (empty: all rows)".to_owned(), String::new()),
+        PromptKind::CellValue { .. } => (
+            "new value (Ctrl-n: NULL; Enter shows the statement first)".to_owned(),
+            String::new(),
+        ),
         PromptKind::OrderBy => ("ORDER BY (empty: by primary key)".to_owned(), String::new()),
     };
     let label = glyphs.ui(&label).into_owned();
