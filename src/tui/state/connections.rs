@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::modal::{Confirm, Confirmed, Form, Modal};
-use super::{Focus, Session, State, keys, sql};
+use super::{Focus, Session, State, keys, tables};
 use crate::domain::redis::ServerSummary;
 use crate::domain::{ConnectTarget, Profile, ProfileId};
 use crate::driver::DriverError;
@@ -245,7 +245,7 @@ pub fn on_tested(
             }
             state.info("connected");
             if state.is_sql() {
-                return sql::on_connected(state);
+                return tables::on_connected(state);
             }
             let mut effects = state.submit(Slot::Databases, Request::Databases);
             if state.keys.items.is_empty() {

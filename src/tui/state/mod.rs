@@ -10,6 +10,7 @@ pub mod connections;
 pub mod keys;
 pub mod modal;
 pub mod sql;
+pub mod tables;
 pub mod value;
 
 use std::time::Duration;
@@ -292,7 +293,7 @@ fn on_outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         (Slot::Scan, result) => keys::on_page(state, result),
         (Slot::Value, result) => value::on_value(state, result),
         (Slot::Write, result) => value::on_written(state, result),
-        (Slot::SqlTree, result) => sql::on_tree(state, result),
+        (Slot::SqlTree, result) => tables::on_tree(state, result),
         (Slot::SqlGrid, result) => sql::on_grid(state, result),
         (Slot::SqlEdit, result) => sql::on_edited(state, result),
     }
@@ -330,7 +331,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Focus::Connections => connections::on_action(state, action),
         Focus::Keys => keys::on_action(state, action),
         Focus::Value => value::on_action(state, action),
-        Focus::Tables => sql::on_tree_action(state, action),
+        Focus::Tables => tables::on_tree_action(state, action),
         Focus::Rows => sql::on_grid_action(state, action),
     };
     if let Some(effects) = handled {

@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 use unicode_segmentation::UnicodeSegmentation as _;
 
-use super::{State, keys, sql, value};
+use super::{State, keys, sql, tables, value};
 use crate::domain::ByteString;
 use crate::domain::redis::KeyFilter;
 use crate::domain::sql::Cell;
@@ -33,6 +33,8 @@ pub enum PromptKind {
     Where,
     /// A table's ORDER BY list.
     OrderBy,
+    /// Text the tree's table names must hold.
+    TableFilter,
     /// A new value for the cell at this row and column of the grid.
     CellValue {
         row: usize,
@@ -280,6 +282,7 @@ fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
         PromptKind::CellValue { row, column } => {
             sql::preview_update(state, row, column, Cell::Text(prompt.input))
         }
+        PromptKind::TableFilter => tables::apply_filter(state, prompt.input),
     }
 }
 

@@ -15,7 +15,8 @@ use super::{dim_style, error_style, pane, selected_style, window_start};
 use crate::domain::bytes::escape_bytes;
 use crate::domain::sql::{Cell, RelationKind};
 use crate::tui::effect::Slot;
-use crate::tui::state::sql::{GridSource, TreeRow};
+use crate::tui::state::sql::GridSource;
+use crate::tui::state::tables::TreeRow;
 use crate::tui::state::{Focus, State};
 use crate::tui::text;
 
@@ -23,12 +24,24 @@ use crate::tui::text;
 const MAX_COLUMN_WIDTH: usize = 32;
 
 pub fn render_tree(frame: &mut Frame, area: Rect, state: &State) {
-    let block = pane(state, Line::from(" Tables "), Focus::Tables);
+    let tree = &state.sql.tree;
+    let title = if tree.filter.is_empty() {
+        " Tables ".to_owned()
+    } else {
+        format!(
+            " Tables{}named with {:?} ",
+            state.glyphs.separator, tree.filter
+        )
+    };
+    let block = pane(
+        state,
+        Line::from(state.glyphs.ui(&title).into_owned()),
+        Focus::Tables,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let pane = &state.sql;
-    if pane.tree.is_empty() {
-        let text = match &pane.tree_error {
+    if tree.rows.is_empty() {
+        let text = match &tree.error {
             Some(error) => format!("{error} · press r to retry"),
             None if state.is_waiting(&Slot::SqlTree) => "loading the schemas…".to_owned(),
             None => "No schemas.".to_owned(),
@@ -39,19 +52,25 @@ pub fn render_tree(frame: &mut Frame, area: Rect, state: &State) {
         frame.render_widget(body, inner);
         return;
     }
+    let visible = tree.visible();
     let height = usize::from(inner.height);
-    let start = window_start(pane.tree_selected, height);
-    let width = usize::from(inner.width);
-    let lines: Vec<Line> = pane
-        .tree
+    let at = visible
         .iter()
-        .enumerate()
+        .position(|&i| i == tree.selected)
+        .unwrap_or(0);
+    let start = window_start(at, height);
+    let width = usize::from(inner.width);
+    let lines: Vec<Line> = visible
+        .iter()
         .skip(start)
         .take(height)
-        .map(|(i, row)| {
+        .map(|&i| {
+            let row = &tree.rows[i];
             let line = Line::from(tree_line(state, row, width));
-            if i == pane.tree_selected {
+            if i == tree.selected {
                 line.style(selected_style(state))
+            } else if matches!(row, TreeRow::Detail(_)) {
+                line.style(dim_style(state))
             } else {
                 line
             }
@@ -86,6 +105,9 @@ fn tree_line(state: &State, row: &TreeRow, width: usize) -> String {
             let name = glyphs.cell(&format!("  {}{kind}", relation.table.name), room);
             let pad = width.saturating_sub(text::width(&name) + text::width(&rows));
             format!("{name}{}{rows}", " ".repeat(pad))
+        }
+        TreeRow::Detail(text) => {
+            glyphs.cell(&format!("    {}", escape_bytes(text.as_bytes())), width)
         }
     }
 }

@@ -100,6 +100,7 @@ fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
             String::new(),
         ),
         PromptKind::Where => ("WHERE (empty: all rows)".to_owned(), String::new()),
+        PromptKind::TableFilter => ("tables named with (empty: all)".to_owned(), String::new()),
         PromptKind::CellValue { .. } => (
             "new value (Ctrl-n: NULL; Enter shows the statement first)".to_owned(),
             String::new(),

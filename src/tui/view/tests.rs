@@ -346,7 +346,8 @@ fn database_picker_lists_key_counts() {
 /// and combining characters (B28, B29, B34).
 fn sql_state() -> Harness {
     use crate::domain::sql::{Cell, Column, Relation, RelationKind, TableRef};
-    use crate::tui::state::sql::{GridSource, TreeRow};
+    use crate::tui::state::sql::GridSource;
+    use crate::tui::state::tables::TreeRow;
     use crate::tui::state::{Focus, Session};
 
     let mut h = Harness::new();
@@ -368,7 +369,7 @@ fn sql_state() -> Harness {
             estimated_rows,
         })
     };
-    h.state.sql.tree = vec![
+    h.state.sql.tree.rows = vec![
         TreeRow::Schema {
             name: "main".into(),
             expanded: true,

@@ -1,0 +1,330 @@
+//! The SQL browser: the schema tree (schemas, then their tables and views,
+//! each level loaded when opened), the grid of rows a table page or a
+//! statement produced, and the SQL editor's buffer.
+//!
+//! Table pages keep the cursor each page started from, so going back
+//! re-reads one page instead of counting from the top.
+
+use ratatui_textarea::TextArea;
+
+mod edit;
+
+pub use edit::{on_edited, preview_update, run_edit};
+
+use super::modal::{Modal, Prompt, PromptKind};
+use super::tables::Tree;
+use super::{Focus, State};
+use crate::domain::sql::{Cell, Column, QueryResult, RowCursor, RowPage, RowsRequest};
+use crate::domain::statements;
+use crate::driver::DriverError;
+use crate::tui::action::Action;
+use crate::tui::effect::{Effect, Slot};
+use crate::worker::{Request, Response};
+
+/// Where the grid's rows came from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum GridSource {
+    #[default]
+    Empty,
+    /// A table page; `starts` holds the cursor of each earlier page.
+    Table {
+        request: RowsRequest,
+        starts: Vec<Option<RowCursor>>,
+    },
+    /// A statement's result.
+    Query {
+        sql: String,
+        truncated: bool,
+        rows_affected: u64,
+    },
+}
+
+/// The rows on show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Grid {
+    pub source: GridSource,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+    pub selected: usize,
+    /// The first column shown (horizontal scroll).
+    pub first_column: usize,
+    pub next: Option<RowCursor>,
+    pub error: Option<String>,
+    /// The table's primary key, which edits name rows by; empty for a
+    /// statement's result or a table without one.
+    pub primary_key: Vec<String>,
+}
+
+impl Grid {
+    /// The 0-based number of the first row on this page, for a table.
+    pub fn page_number(&self) -> usize {
+        match &self.source {
+            GridSource::Table { starts, .. } => starts.len(),
+            _ => 0,
+        }
+    }
+}
+
+/// The SQL panes' state.
+#[derive(Debug, Default)]
+pub struct SqlPane {
+    pub tree: Tree,
+    pub grid: Grid,
+    /// The SQL editor's text, kept while the editor is closed.
+    pub editor: TextArea<'static>,
+}
+
+/// Asks for one page of a table; the grid keeps showing the old page until
+/// the new one arrives.
+pub fn load_table(
+    state: &mut State,
+    request: RowsRequest,
+    starts: Vec<Option<RowCursor>>,
+) -> Vec<Effect> {
+    state.sql.grid.source = GridSource::Table {
+        request: request.clone(),
+        starts,
+    };
+    state.sql.grid.error = None;
+    state.submit(Slot::SqlGrid, Request::SqlRows(request))
+}
+
+/// A page or a statement's result arrived (or failed).
+pub fn on_grid(state: &mut State, result: Result<Response, DriverError>) -> Vec<Effect> {
+    match result {
+        Ok(Response::Rows(page)) => show_page(&mut state.sql.grid, page),
+        Ok(Response::Ran(result)) => {
+            let summary = ran_summary(&result);
+            show_result(&mut state.sql.grid, result);
+            state.info(summary);
+        }
+        Ok(_) => {}
+        Err(DriverError::Cancelled) => state.info("statement cancelled"),
+        Err(error) => {
+            state.sql.grid.error = Some(error.to_string());
+            state.sql.grid.columns.clear();
+            state.sql.grid.rows.clear();
+            state.error(error.to_string());
+        }
+    }
+    Vec::new()
+}
+
+fn show_page(grid: &mut Grid, page: RowPage) {
+    grid.primary_key = page.primary_key;
+    grid.columns = page.columns;
+    grid.rows = page.rows;
+    grid.next = page.next;
+    grid.selected = 0;
+    grid.error = None;
+}
+
+fn show_result(grid: &mut Grid, result: QueryResult) {
+    if let GridSource::Query {
+        truncated,
+        rows_affected,
+        ..
+    } = &mut grid.source
+    {
+        *truncated = result.truncated;
+        *rows_affected = result.rows_affected;
+    }
+    grid.primary_key = Vec::new();
+    grid.columns = result.columns;
+    grid.rows = result.rows;
+    grid.next = None;
+    grid.selected = 0;
+    grid.first_column = 0;
+    grid.error = None;
+}
+
+fn ran_summary(result: &QueryResult) -> String {
+    match (result.columns.is_empty(), result.truncated) {
+        (true, _) => format!("done · {} rows affected", result.rows_affected),
+        (false, true) => format!(
+            "first {} rows shown · more were not read",
+            result.rows.len()
+        ),
+        (false, false) => format!("{} rows", result.rows.len()),
+    }
+}
+
+/// Keys in the grid pane; `None` for what it leaves to the global keys.
+pub fn on_grid_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
+    let grid = &mut state.sql.grid;
+    let last = grid.rows.len().saturating_sub(1);
+    match action {
+        Action::Down => grid.selected = (grid.selected + 1).min(last),
+        Action::Up => grid.selected = grid.selected.saturating_sub(1),
+        Action::Top => grid.selected = 0,
+        Action::Bottom => grid.selected = last,
+        Action::PageDown => grid.selected = (grid.selected + 20).min(last),
+        Action::PageUp => grid.selected = grid.selected.saturating_sub(20),
+        Action::Right => {
+            grid.first_column = (grid.first_column + 1).min(grid.columns.len().saturating_sub(1));
+        }
+        Action::Left => grid.first_column = grid.first_column.saturating_sub(1),
+        Action::NextPage => return Some(next_page(state)),
+        Action::PrevPage => return Some(prev_page(state)),
+        Action::Filter => return Some(clause_prompt(state, true)),
+        Action::Order => return Some(clause_prompt(state, false)),
+        Action::Open => return Some(open_cell(state)),
+        Action::Query => return Some(open_editor(state)),
+        Action::Retry => return Some(reload(state)),
+        Action::Edit => return Some(edit::edit_cell(state)),
+        Action::Delete => return Some(edit::preview_delete(state)),
+        Action::Insert => return Some(edit::insert_row(state)),
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+fn next_page(state: &mut State) -> Vec<Effect> {
+    let grid = &state.sql.grid;
+    let (GridSource::Table { request, starts }, Some(next)) = (&grid.source, &grid.next) else {
+        state.info("this is the last page");
+        return Vec::new();
+    };
+    let mut starts = starts.clone();
+    starts.push(request.cursor.clone());
+    let request = RowsRequest {
+        cursor: Some(next.clone()),
+        ..request.clone()
+    };
+    load_table(state, request, starts)
+}
+
+fn prev_page(state: &mut State) -> Vec<Effect> {
+    let GridSource::Table { request, starts } = &state.sql.grid.source else {
+        return Vec::new();
+    };
+    let mut starts = starts.clone();
+    let Some(cursor) = starts.pop() else {
+        state.info("this is the first page");
+        return Vec::new();
+    };
+    let request = RowsRequest {
+        cursor,
+        ..request.clone()
+    };
+    load_table(state, request, starts)
+}
+
+/// Reads the current page again (or reruns the statement).
+pub(super) fn reload(state: &mut State) -> Vec<Effect> {
+    match state.sql.grid.source.clone() {
+        GridSource::Table { request, starts } => load_table(state, request, starts),
+        GridSource::Query { sql, .. } => run_sql(state, sql),
+        GridSource::Empty => Vec::new(),
+    }
+}
+
+fn clause_prompt(state: &mut State, filter: bool) -> Vec<Effect> {
+    let GridSource::Table { request, .. } = &state.sql.grid.source else {
+        state.info("open a table first: WHERE and ORDER BY apply to table pages");
+        return Vec::new();
+    };
+    let (kind, input) = if filter {
+        (PromptKind::Where, request.filter.clone())
+    } else {
+        (PromptKind::OrderBy, request.order.clone())
+    };
+    state.modal = Some(Modal::Prompt(Prompt {
+        kind,
+        input: input.unwrap_or_default(),
+    }));
+    Vec::new()
+}
+
+/// A WHERE or ORDER BY typed in the prompt: the table starts again from
+/// its first page with it (empty text removes it).
+pub fn apply_clause(state: &mut State, kind: &PromptKind, input: String) -> Vec<Effect> {
+    let GridSource::Table { request, .. } = &state.sql.grid.source else {
+        return Vec::new();
+    };
+    let clause = Some(input).filter(|text| !text.trim().is_empty());
+    let mut request = RowsRequest {
+        cursor: None,
+        ..request.clone()
+    };
+    match kind {
+        PromptKind::Where => request.filter = clause,
+        _ => request.order = clause,
+    }
+    load_table(state, request, Vec::new())
+}
+
+/// Shows the selected cell whole, in a scrollable view.
+fn open_cell(state: &mut State) -> Vec<Effect> {
+    let grid = &state.sql.grid;
+    let Some(row) = grid.rows.get(grid.selected) else {
+        return Vec::new();
+    };
+    let column = grid.first_column.min(grid.columns.len().saturating_sub(1));
+    let (Some(cell), Some(header)) = (row.get(column), grid.columns.get(column)) else {
+        return Vec::new();
+    };
+    // SQLite reports no type for an expression's column.
+    let title = match header.type_name.as_str() {
+        "" | "null" => header.name.clone(),
+        type_name => format!("{} ({type_name})", header.name),
+    };
+    state.modal = Some(Modal::Cell {
+        title,
+        cell: cell.clone(),
+        scroll: 0,
+    });
+    Vec::new()
+}
+
+pub fn open_editor(state: &mut State) -> Vec<Effect> {
+    state.modal = Some(Modal::Query);
+    Vec::new()
+}
+
+/// Runs the statement under the editor's cursor.
+pub fn run_at_cursor(state: &mut State) -> Vec<Effect> {
+    let editor = &state.sql.editor;
+    let text = editor.lines().join("\n");
+    let cursor = editor.cursor();
+    let (row, column) = (cursor.0, cursor.1);
+    let offset = byte_offset(editor.lines(), row, column);
+    let Some(statement) = statements::at_cursor(&text, offset) else {
+        state.info("nothing to run: type a statement first");
+        return Vec::new();
+    };
+    state.modal = None;
+    state.focus = Focus::Rows;
+    run_sql(state, statement.text)
+}
+
+fn run_sql(state: &mut State, sql: String) -> Vec<Effect> {
+    state.sql.grid.source = GridSource::Query {
+        sql: sql.clone(),
+        truncated: false,
+        rows_affected: 0,
+    };
+    state.sql.grid.error = None;
+    state.info("running · Esc cancels");
+    let cap = state.config.sql_row_cap;
+    let request = Request::SqlRun {
+        sql,
+        cap,
+        read_only: false,
+    };
+    state.submit(Slot::SqlGrid, request)
+}
+
+/// The byte offset of a (row, char column) cursor in lines joined by `\n`.
+fn byte_offset(lines: &[String], row: usize, column: usize) -> usize {
+    let before: usize = lines.iter().take(row).map(|line| line.len() + 1).sum();
+    let within = lines.get(row).map_or(0, |line| {
+        line.char_indices()
+            .nth(column)
+            .map_or(line.len(), |(at, _)| at)
+    });
+    before + within
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
