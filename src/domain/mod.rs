@@ -4,6 +4,7 @@
 //! Nothing here does I/O or knows about terminals or HTTP.
 
 pub mod bytes;
+pub mod export;
 pub mod profile;
 pub mod redis;
 pub mod sql;

@@ -89,6 +89,18 @@ pub fn delete_row(dialect: Dialect, table: &TableRef, key: &[(String, Cell)]) ->
     ))
 }
 
+/// `SELECT *` of a table, with the grid's WHERE and ORDER BY, for export.
+pub fn select_all(table: &TableRef, filter: Option<&str>, order: Option<&str>) -> String {
+    let mut sql = format!("SELECT * FROM {}", qualified(table));
+    if let Some(filter) = filter {
+        sql.push_str(&format!(" WHERE ({filter}\n)"));
+    }
+    if let Some(order) = order {
+        sql.push_str(&format!(" ORDER BY {order}\n"));
+    }
+    sql
+}
+
 /// An INSERT naming every column with NULL placeholders, for the editor.
 pub fn insert_template(table: &TableRef, columns: &[String]) -> String {
     let names: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();

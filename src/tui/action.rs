@@ -57,4 +57,6 @@ pub enum Action {
     Insert,
     /// Submit a cell prompt as NULL.
     SetNull,
+    /// Write the table or result to a file.
+    Export,
 }

@@ -20,6 +20,8 @@ pub enum Slot {
     SqlGrid,
     /// An edit of a table's row.
     SqlEdit,
+    /// An export to a file.
+    SqlExport,
 }
 
 /// Why a connection is being resolved.

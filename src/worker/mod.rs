@@ -5,6 +5,7 @@
 //! token, and answers with an `Outcome` carrying the job's `RequestId`.
 //! Sessions keep one live client per connection and close idle ones.
 
+pub mod export;
 pub mod pool;
 pub mod sessions;
 
@@ -16,6 +17,7 @@ use crate::domain::redis::{
 use crate::domain::sql::{QueryResult, Relation, RowPage, RowsRequest, TableDetails, TableRef};
 use crate::driver::DriverError;
 
+pub use export::Progress;
 pub use pool::{Job, JobHandle, WorkerPool};
 pub use sessions::{Client, SessionStats, Sessions};
 
@@ -79,6 +81,13 @@ pub enum Request {
     /// Run an edit that must change exactly `expected` rows, in a
     /// transaction rolled back otherwise.
     SqlEdit { sql: String, expected: u64 },
+    /// Write every row of a statement into a file (CSV, or JSON Lines for
+    /// `.jsonl`), counting them into `progress`.
+    SqlExport {
+        sql: String,
+        path: std::path::PathBuf,
+        progress: Progress,
+    },
 }
 
 impl Request {
@@ -101,6 +110,7 @@ impl Request {
             Self::SqlRows(_) => "sql_rows",
             Self::SqlRun { .. } => "sql_run",
             Self::SqlEdit { .. } => "sql_edit",
+            Self::SqlExport { .. } => "sql_export",
         }
     }
 
@@ -140,6 +150,8 @@ pub enum Response {
     Ran(QueryResult),
     /// Rows an edit changed.
     Changed(u64),
+    /// Rows an export wrote.
+    Exported(u64),
 }
 
 /// What a job produced, tagged with its request id.

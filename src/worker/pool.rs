@@ -177,6 +177,13 @@ async fn execute_sql(
             cap,
             read_only: held,
         } => Response::Ran(sql::run_statement(client, text, *cap, read_only || *held).await?),
+        Request::SqlExport {
+            sql: text,
+            path,
+            progress,
+        } => Response::Exported(
+            super::export::export(client, text, path, read_only, progress).await?,
+        ),
         Request::SqlEdit {
             sql: text,
             expected,

@@ -613,3 +613,74 @@ async fn an_edit_commits_only_when_exactly_one_row_changes() {
         [[Cell::Integer(2)]]
     );
 }
+
+#[tokio::test]
+async fn exports_stream_every_row_and_a_cancelled_one_leaves_no_file() {
+    let db = TestDatabase::create().await;
+    let target = target(Kind::Postgres, db.url(), false);
+    let client = postgres(&db, false).await;
+    run(
+        &client,
+        "CREATE TABLE t(id int PRIMARY KEY, note text, data bytea); \
+         INSERT INTO t SELECT g, CASE WHEN g = 1 THEN NULL WHEN g = 2 THEN '' ELSE 'n,' || g END, \
+                               CASE WHEN g = 3 THEN '\\xdead'::bytea END \
+           FROM generate_series(1, 5000) g;",
+    )
+    .await;
+    let pool = WorkerPool::new(Sessions::new(Duration::from_secs(600), timeouts()), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    let progress = dbdeck::worker::Progress::default();
+    let request = Request::SqlExport {
+        sql: "SELECT * FROM t ORDER BY id".into(),
+        path: csv.clone(),
+        progress: progress.clone(),
+    };
+    let done = pool.run(job(&target, request)).await;
+    assert!(matches!(done, Ok(Response::Exported(5000))), "{done:?}");
+    assert_eq!(progress.rows(), 5000);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().take(4).collect();
+    assert_eq!(
+        lines,
+        ["id,note,data", "1,,", "2,\"\",", "3,\"n,3\",\\xdead"]
+    );
+    assert_eq!(text.lines().count(), 5001);
+
+    let jsonl = dir.path().join("t.jsonl");
+    let request = Request::SqlExport {
+        sql: "SELECT id, note FROM t WHERE id <= 2 ORDER BY id".into(),
+        path: jsonl.clone(),
+        progress: dbdeck::worker::Progress::default(),
+    };
+    pool.run(job(&target, request)).await.unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&jsonl).unwrap(),
+        "{\"id\":\"1\",\"note\":null}\n{\"id\":\"2\",\"note\":\"\"}\n"
+    );
+
+    // An export that never ends, cancelled: no file, finished or partial.
+    let endless = dir.path().join("endless.csv");
+    let (reply, mut outcomes) = mpsc::unbounded_channel();
+    let progress = dbdeck::worker::Progress::default();
+    let request = Request::SqlExport {
+        // In the target list the set streams; in FROM it would be built first.
+        sql: "SELECT generate_series(1, 1000000000) AS g".into(),
+        path: endless.clone(),
+        progress: progress.clone(),
+    };
+    let handle = pool.submit(job(&target, request), reply);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while progress.rows() == 0 {
+        assert!(Instant::now() < deadline, "the export never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    handle.cancel();
+    assert_eq!(
+        outcomes.recv().await.unwrap().result,
+        Err(DriverError::Cancelled)
+    );
+    tokio::task::yield_now().await;
+    assert!(!endless.exists());
+    assert!(!endless.with_extension("partial").exists());
+}

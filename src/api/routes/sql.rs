@@ -23,6 +23,7 @@ use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{ApiJson, ApiQuery, Conn};
 use crate::api::state::AppState;
 use crate::domain::ConnectTarget;
+use crate::domain::export::json_cell;
 use crate::domain::sql::{
     Cell, Column, ColumnInfo, IndexInfo, Relation, RowCursor, RowsRequest, TableDetails, TableRef,
 };
@@ -256,7 +257,7 @@ async fn rows(
         items: page
             .rows
             .iter()
-            .map(|row| row.iter().map(cell_json).collect())
+            .map(|row| row.iter().map(json_cell).collect())
             .collect(),
         complete: page.next.is_none(),
         next_cursor: page.next.as_ref().map(encode_cursor),
@@ -310,24 +311,11 @@ async fn query(
         rows: result
             .rows
             .iter()
-            .map(|row| row.iter().map(cell_json).collect())
+            .map(|row| row.iter().map(json_cell).collect())
             .collect(),
         truncated: result.truncated,
         rows_affected: result.rows_affected,
     }))
-}
-
-/// A cell as JSON: `null` only for NULL.
-fn cell_json(cell: &Cell) -> Value {
-    match cell {
-        Cell::Null => Value::Null,
-        Cell::Text(text) => Value::String(text.clone()),
-        Cell::Integer(n) => json!(n),
-        // serde_json would write a non-finite number as null.
-        Cell::Real(x) if x.is_finite() => json!(x),
-        Cell::Real(x) => Value::String(x.to_string()),
-        Cell::Bytes(bytes) => json!({ "base64": STANDARD.encode(bytes) }),
-    }
 }
 
 /// A cursor as opaque text: tagged JSON in URL-safe base64.
@@ -402,20 +390,5 @@ mod tests {
         }
         assert!(decode_cursor("not a cursor").is_err());
         assert!(decode_cursor(&URL_SAFE_NO_PAD.encode(r#"{"k":[["x"]]}"#)).is_err());
-    }
-
-    #[test]
-    fn cells_are_null_only_for_null() {
-        assert_eq!(cell_json(&Cell::Null), Value::Null);
-        assert_eq!(cell_json(&Cell::Text("NULL".into())), json!("NULL"));
-        assert_eq!(
-            cell_json(&Cell::Bytes(vec![0xde, 0xad])),
-            json!({"base64": "3q0="})
-        );
-        assert_eq!(cell_json(&Cell::Real(f64::INFINITY)), json!("inf"));
-        assert_eq!(
-            cell_json(&Cell::Integer(i64::MAX)),
-            json!(9_223_372_036_854_775_807_i64)
-        );
     }
 }

@@ -13,7 +13,7 @@ mod query;
 mod rows;
 mod schema;
 
-pub use query::{run_in_transaction, run_statement};
+pub use query::{RowSink, run_in_transaction, run_statement, stream_statement};
 pub use rows::read_rows;
 pub use schema::{relations, schemas, table_details};
 

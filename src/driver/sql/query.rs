@@ -13,25 +13,80 @@ use sqlx::{AssertSqlSafe, Either, PgPool, Postgres, Sqlite, SqlitePool};
 
 use super::decode::{pg_cells, pg_columns, sqlite_cells, sqlite_columns};
 use super::{SqlClient, map_error};
-use crate::domain::sql::QueryResult;
+use crate::domain::sql::{Cell, Column, QueryResult};
 use crate::domain::statements;
 use crate::driver::DriverError;
 
 /// How SQLite checks for a cancel: every this many virtual machine steps.
 const SQLITE_CANCEL_CHECK_OPS: i32 = 10_000;
 
+/// Where a statement's rows go as they arrive.
+pub trait RowSink: Send {
+    fn columns(&mut self, columns: Vec<Column>) -> Result<(), DriverError>;
+    /// Takes one row; `false` stops reading (the statement is cancelled).
+    fn row(&mut self, cells: Vec<Cell>) -> Result<bool, DriverError>;
+    fn affected(&mut self, rows: u64);
+}
+
+/// Keeps at most `cap` rows and notes whether there were more.
+struct Collect {
+    cap: usize,
+    result: QueryResult,
+}
+
+impl RowSink for Collect {
+    fn columns(&mut self, columns: Vec<Column>) -> Result<(), DriverError> {
+        self.result.columns = columns;
+        Ok(())
+    }
+
+    fn row(&mut self, cells: Vec<Cell>) -> Result<bool, DriverError> {
+        if self.result.rows.len() == self.cap {
+            self.result.truncated = true;
+            return Ok(false);
+        }
+        self.result.rows.push(cells);
+        Ok(true)
+    }
+
+    fn affected(&mut self, rows: u64) {
+        self.result.rows_affected += rows;
+    }
+}
+
 /// Runs one statement and returns at most `cap` rows. With `read_only`,
 /// PostgreSQL runs it in a read-only transaction that is rolled back and
 /// SQLite under `query_only`, so the database refuses any write.
-///
-/// Text holding several statements is refused: a second statement could
-/// end the read-only transaction (`COMMIT; DELETE …`).
 pub async fn run_statement(
     client: &SqlClient,
     sql: &str,
     cap: usize,
     read_only: bool,
 ) -> Result<QueryResult, DriverError> {
+    let mut collect = Collect {
+        cap,
+        result: QueryResult {
+            columns: Vec::new(),
+            rows: Vec::new(),
+            truncated: false,
+            rows_affected: 0,
+        },
+    };
+    stream_statement(client, sql, read_only, &mut collect).await?;
+    Ok(collect.result)
+}
+
+/// Runs one statement and hands every row to `sink` as it arrives, never
+/// holding more than one; `read_only` as for `run_statement`.
+///
+/// Text holding several statements is refused: a second statement could
+/// end the read-only transaction (`COMMIT; DELETE …`).
+pub async fn stream_statement(
+    client: &SqlClient,
+    sql: &str,
+    read_only: bool,
+    sink: &mut dyn RowSink,
+) -> Result<(), DriverError> {
     match statements::split(sql).len() {
         0 => return Err(DriverError::InvalidInput("nothing to run".into())),
         1 => {}
@@ -42,8 +97,8 @@ pub async fn run_statement(
         }
     }
     match client {
-        SqlClient::Postgres(pool) => run_postgres(pool, sql, cap, read_only).await,
-        SqlClient::Sqlite(pool) => run_sqlite(pool, sql, cap, read_only).await,
+        SqlClient::Postgres(pool) => run_postgres(pool, sql, read_only, sink).await,
+        SqlClient::Sqlite(pool) => run_sqlite(pool, sql, read_only, sink).await,
     }
 }
 
@@ -116,9 +171,9 @@ impl Drop for PgBackend {
 async fn run_postgres(
     pool: &PgPool,
     sql: &str,
-    cap: usize,
     read_only: bool,
-) -> Result<QueryResult, DriverError> {
+    sink: &mut dyn RowSink,
+) -> Result<(), DriverError> {
     let mut backend = PgBackend::open(pool).await?;
     if read_only {
         sqlx::raw_sql("BEGIN TRANSACTION READ ONLY")
@@ -126,43 +181,45 @@ async fn run_postgres(
             .await
             .map_err(map_error)?;
     }
-    let outcome = read_capped_pg(backend.conn()?, sql, cap).await;
-    if read_only && !matches!(outcome, Ok((_, true))) {
+    let outcome = read_pg(backend.conn()?, sql, sink).await;
+    let stopped = matches!(outcome, Ok(true));
+    if read_only && !stopped {
         // The transaction only existed to make the server refuse writes.
         let _ = sqlx::raw_sql("ROLLBACK")
             .execute(&mut **backend.conn()?)
             .await;
     }
-    let truncated = matches!(outcome, Ok((_, true)));
-    backend.finish(truncated).await;
-    outcome.map(|(result, _)| result)
+    backend.finish(stopped).await;
+    outcome.map(drop)
 }
 
-/// Reads rows until the statement ends or the cap is passed; says whether
-/// it stopped early (the statement may still be producing rows).
-async fn read_capped_pg(
+/// Reads rows until the statement ends or the sink stops; says whether it
+/// stopped early (the statement may still be producing rows).
+async fn read_pg(
     conn: &mut PoolConnection<Postgres>,
     sql: &str,
-    cap: usize,
-) -> Result<(QueryResult, bool), DriverError> {
-    let mut result = empty_result();
+    sink: &mut dyn RowSink,
+) -> Result<bool, DriverError> {
+    let mut described = false;
     let mut stream = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_many(&mut **conn);
     while let Some(item) = stream.try_next().await.map_err(map_error)? {
         match item {
-            Either::Left(done) => result.rows_affected += done.rows_affected(),
+            Either::Left(done) => sink.affected(done.rows_affected()),
             Either::Right(row) => {
-                if result.columns.is_empty() {
-                    result.columns = pg_columns(&row);
+                if !described {
+                    sink.columns(pg_columns(&row))?;
+                    described = true;
                 }
-                if result.rows.len() == cap {
-                    result.truncated = true;
-                    return Ok((result, true));
+                if !sink.row(pg_cells(&row)?)? {
+                    return Ok(true);
                 }
-                result.rows.push(pg_cells(&row)?);
+                // Rows already buffered arrive without waiting: give the
+                // other tasks on this thread their turn now and then.
+                tokio::task::coop::consume_budget().await;
             }
         }
     }
-    Ok((result, false))
+    Ok(false)
 }
 
 /// Runs a statement that must change exactly `expected` rows, in a
@@ -202,15 +259,6 @@ pub async fn run_in_transaction(
         )));
     }
     Ok(changed)
-}
-
-fn empty_result() -> QueryResult {
-    QueryResult {
-        columns: Vec::new(),
-        rows: Vec::new(),
-        truncated: false,
-        rows_affected: 0,
-    }
 }
 
 /// An SQLite connection running a statement. Dropped before `finish`, it
@@ -274,9 +322,9 @@ impl Drop for SqliteRun {
 async fn run_sqlite(
     pool: &SqlitePool,
     sql: &str,
-    cap: usize,
     read_only: bool,
-) -> Result<QueryResult, DriverError> {
+    sink: &mut dyn RowSink,
+) -> Result<(), DriverError> {
     let mut run = SqliteRun::open(pool).await?;
     if read_only {
         sqlx::raw_sql("PRAGMA query_only = ON")
@@ -284,11 +332,10 @@ async fn run_sqlite(
             .await
             .map_err(map_error)?;
     }
-    let result = read_capped_sqlite(run.conn()?, sql, cap).await;
+    let result = read_sqlite(run.conn()?, sql, sink).await;
     if read_only {
-        // The pool's own setting (a read-only profile opens read-only
-        // anyway); a failure here closes the connection rather than
-        // leaving it read-only for its next user.
+        // A failure here closes the connection rather than leaving it
+        // read-only for its next user.
         let reset = sqlx::raw_sql("PRAGMA query_only = OFF")
             .execute(&mut **run.conn()?)
             .await;
@@ -300,27 +347,27 @@ async fn run_sqlite(
     result
 }
 
-async fn read_capped_sqlite(
+async fn read_sqlite(
     conn: &mut PoolConnection<Sqlite>,
     sql: &str,
-    cap: usize,
-) -> Result<QueryResult, DriverError> {
-    let mut result = empty_result();
+    sink: &mut dyn RowSink,
+) -> Result<(), DriverError> {
+    let mut described = false;
     let mut stream = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_many(&mut **conn);
     while let Some(item) = stream.try_next().await.map_err(map_error)? {
         match item {
-            Either::Left(done) => result.rows_affected += done.rows_affected(),
+            Either::Left(done) => sink.affected(done.rows_affected()),
             Either::Right(row) => {
-                if result.columns.is_empty() {
-                    result.columns = sqlite_columns(&row);
+                if !described {
+                    sink.columns(sqlite_columns(&row))?;
+                    described = true;
                 }
-                if result.rows.len() == cap {
-                    result.truncated = true;
+                if !sink.row(sqlite_cells(&row)?)? {
                     break;
                 }
-                result.rows.push(sqlite_cells(&row)?);
+                tokio::task::coop::consume_budget().await;
             }
         }
     }
-    Ok(result)
+    Ok(())
 }

@@ -296,6 +296,7 @@ fn on_outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         (Slot::SqlTree, result) => tables::on_tree(state, result),
         (Slot::SqlGrid, result) => sql::on_grid(state, result),
         (Slot::SqlEdit, result) => sql::on_edited(state, result),
+        (Slot::SqlExport, result) => sql::on_exported(state, result),
     }
 }
 
@@ -371,9 +372,12 @@ fn cycle_focus(state: &mut State, forward: bool) -> Vec<Effect> {
 
 /// Esc: stop a running scan or statement first, else step back one pane.
 fn back(state: &mut State) -> Vec<Effect> {
-    if state.is_waiting(&Slot::SqlGrid) {
-        state.info("statement cancelled");
-        return state.cancel(&Slot::SqlGrid);
+    for (slot, what) in [(Slot::SqlGrid, "statement"), (Slot::SqlExport, "export")] {
+        if state.is_waiting(&slot) {
+            state.info(format!("{what} cancelled"));
+            state.sql.export = None;
+            return state.cancel(&slot);
+        }
     }
     if state.is_waiting(&Slot::Scan) {
         state.keys.stop();

@@ -35,6 +35,8 @@ pub enum PromptKind {
     OrderBy,
     /// Text the tree's table names must hold.
     TableFilter,
+    /// The file to export the grid's table or statement to.
+    ExportPath,
     /// A new value for the cell at this row and column of the grid.
     CellValue {
         row: usize,
@@ -283,6 +285,7 @@ fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
             sql::preview_update(state, row, column, Cell::Text(prompt.input))
         }
         PromptKind::TableFilter => tables::apply_filter(state, prompt.input),
+        PromptKind::ExportPath => sql::start_export(state, prompt.input),
     }
 }
 

@@ -48,12 +48,17 @@ fn status_line(state: &State, width: usize) -> Line<'static> {
             }
             let text = if state.is_sql() {
                 let rows = state.sql.grid.rows.len() as u64;
-                format!(
+                let mut text = format!(
                     "{}{sep}{}{sep}{} rows shown",
                     session.target.name,
                     session.target.kind,
                     text::count(rows)
-                )
+                );
+                if let Some(progress) = &state.sql.export {
+                    let written = text::count(progress.rows());
+                    text.push_str(&format!("{sep}exporting: {written} rows (Esc cancels)"));
+                }
+                text
             } else {
                 let scanning = state.is_waiting(&Slot::Scan);
                 let summary = state.keys.summary(state.config.scan_count, scanning);
@@ -100,6 +105,10 @@ fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
             String::new(),
         ),
         PromptKind::Where => ("WHERE (empty: all rows)".to_owned(), String::new()),
+        PromptKind::ExportPath => (
+            "export to file (.csv, or .jsonl for JSON Lines)".to_owned(),
+            String::new(),
+        ),
         PromptKind::TableFilter => ("tables named with (empty: all)".to_owned(), String::new()),
         PromptKind::CellValue { .. } => (
             "new value (Ctrl-n: NULL; Enter shows the statement first)".to_owned(),

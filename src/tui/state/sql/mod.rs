@@ -19,7 +19,7 @@ use crate::domain::statements;
 use crate::driver::DriverError;
 use crate::tui::action::Action;
 use crate::tui::effect::{Effect, Slot};
-use crate::worker::{Request, Response};
+use crate::worker::{Progress, Request, Response};
 
 /// Where the grid's rows came from.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -72,6 +72,8 @@ pub struct SqlPane {
     pub grid: Grid,
     /// The SQL editor's text, kept while the editor is closed.
     pub editor: TextArea<'static>,
+    /// The running export's row count.
+    pub export: Option<Progress>,
 }
 
 /// Asks for one page of a table; the grid keeps showing the old page until
@@ -174,6 +176,7 @@ pub fn on_grid_action(state: &mut State, action: Action) -> Option<Vec<Effect>> 
         Action::Edit => return Some(edit::edit_cell(state)),
         Action::Delete => return Some(edit::preview_delete(state)),
         Action::Insert => return Some(edit::insert_row(state)),
+        Action::Export => return Some(export_prompt(state)),
         _ => return None,
     }
     Some(Vec::new())
@@ -313,6 +316,67 @@ fn run_sql(state: &mut State, sql: String) -> Vec<Effect> {
         read_only: false,
     };
     state.submit(Slot::SqlGrid, request)
+}
+
+/// The statement that reads everything the grid shows a part of: the
+/// table with its WHERE and ORDER BY, or the statement itself.
+fn whole_statement(grid: &Grid) -> Option<String> {
+    match &grid.source {
+        GridSource::Table { request, .. } => Some(crate::domain::sql_write::select_all(
+            &request.table,
+            request.filter.as_deref(),
+            request.order.as_deref(),
+        )),
+        GridSource::Query { sql, .. } => Some(sql.clone()),
+        GridSource::Empty => None,
+    }
+}
+
+fn export_prompt(state: &mut State) -> Vec<Effect> {
+    let name = match &state.sql.grid.source {
+        GridSource::Table { request, .. } => format!("{}.csv", request.table.name),
+        GridSource::Query { .. } => "result.csv".to_owned(),
+        GridSource::Empty => {
+            state.info("open a table or run a statement first");
+            return Vec::new();
+        }
+    };
+    state.modal = Some(Modal::Prompt(Prompt {
+        kind: PromptKind::ExportPath,
+        input: name,
+    }));
+    Vec::new()
+}
+
+/// Starts writing every row (not only those shown) to `path`.
+pub fn start_export(state: &mut State, path: String) -> Vec<Effect> {
+    let Some(sql) = whole_statement(&state.sql.grid) else {
+        return Vec::new();
+    };
+    if path.trim().is_empty() {
+        state.info("no file named: nothing exported");
+        return Vec::new();
+    }
+    let progress = Progress::default();
+    state.sql.export = Some(progress.clone());
+    state.info(format!("exporting to {path}"));
+    let request = Request::SqlExport {
+        sql,
+        path: path.into(),
+        progress,
+    };
+    state.submit(Slot::SqlExport, request)
+}
+
+pub fn on_exported(state: &mut State, result: Result<Response, DriverError>) -> Vec<Effect> {
+    state.sql.export = None;
+    match result {
+        Ok(Response::Exported(rows)) => state.info(format!("exported {rows} rows")),
+        Ok(_) => {}
+        Err(DriverError::Cancelled) => state.info("export cancelled: no file was left"),
+        Err(error) => state.error(format!("export failed: {error}")),
+    }
+    Vec::new()
 }
 
 /// The byte offset of a (row, char column) cursor in lines joined by `\n`.

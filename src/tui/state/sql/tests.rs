@@ -304,3 +304,30 @@ fn cursor_offsets_count_bytes_across_lines() {
     assert_eq!(byte_offset(&lines, 1, 0), 13);
     assert_eq!(byte_offset(&lines, 1, 99), 21);
 }
+
+#[test]
+fn export_writes_the_whole_table_and_esc_cancels_it() {
+    let mut h = with_page();
+    h.press(KeyCode::Char('/'));
+    h.typed("id > 1");
+    h.press(KeyCode::Enter);
+    let (page, _) = last_rows(&h);
+    h.reply(page, Ok(page_of(2..4)));
+    h.press(KeyCode::Char('x'));
+    assert!(matches!(&h.state.modal, Some(Modal::Prompt(p)) if p.input == "books.csv"));
+    h.press(KeyCode::Enter);
+    let export = h.last(|r| {
+        matches!(r, Request::SqlExport { sql, path, .. }
+            if sql == "SELECT * FROM \"main\".\"books\" WHERE (id > 1\n)"
+                && path.to_str() == Some("books.csv"))
+    });
+    assert!(h.state.sql.export.is_some());
+    let effects = h.press(KeyCode::Esc);
+    assert!(matches!(effects[..], [Effect::Cancel(id)] if id == export));
+    assert!(h.state.sql.export.is_none());
+    assert_eq!(h.message(), "export cancelled");
+}
+
+fn page_of(ids: std::ops::Range<i64>) -> Response {
+    page(ids, None)
+}
