@@ -8,12 +8,18 @@ use std::sync::Arc;
 
 use color_eyre::eyre::{WrapErr as _, bail, eyre};
 
-use crate::cli::{Cli, Command, ConnCommand, KeysArgs, ServeArgs, TokenCommand};
+use crate::cli::{
+    Cli, Command, ConnCommand, ExportArgs, KeysArgs, ServeArgs, SqlArgs, TokenCommand,
+};
 use crate::config::{Paths, Settings};
+use crate::domain::Kind;
+use crate::domain::export::{ExportFormat, ExportWriter};
 use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, Probe, ServerSummary};
+use crate::domain::sql::TableRef;
+use crate::domain::sql_write::select_all;
 use crate::registry::NewProfile;
 use crate::service::{Service, ServiceError};
-use crate::worker::{Job, Request, Response};
+use crate::worker::{Job, Progress, Request, Response};
 
 /// Runs the parsed command line to completion.
 pub fn run(cli: Cli) -> color_eyre::Result<()> {
@@ -36,6 +42,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             None => tui(service, cli.url, cli.global.listen).await,
             Some(Command::Conn(command)) => conn(&service, command).await,
             Some(Command::Keys(args)) => keys(&service, args).await,
+            Some(Command::Sql(args)) => sql(&service, args).await,
+            Some(Command::Export(args)) => export(&service, args).await,
             Some(Command::Serve(args)) => serve(service, args).await,
             Some(Command::Token(command)) => token(&service, command).await,
         }
@@ -338,6 +346,85 @@ async fn keys(service: &Arc<Service>, args: KeysArgs) -> color_eyre::Result<()> 
         Err(ServiceError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(other) => Err(other.into()),
     }
+}
+
+/// `dbdeck sql`: one statement, its rows on stdout.
+async fn sql(service: &Arc<Service>, args: SqlArgs) -> color_eyre::Result<()> {
+    let target = service.target(&args.conn).await?;
+    let cap = args
+        .limit
+        .unwrap_or(service.settings().limits.sql_row_cap)
+        .max(1);
+    let request = Request::SqlRun {
+        sql: args.statement,
+        cap,
+        read_only: false,
+    };
+    let job = Job {
+        target,
+        db: 0,
+        request,
+    };
+    let Response::Ran(result) = service.run(job).await? else {
+        bail!("unexpected reply to a statement");
+    };
+    let format = if args.json {
+        ExportFormat::JsonLines
+    } else {
+        ExportFormat::Csv
+    };
+    let stdout = std::io::stdout();
+    let mut writer = ExportWriter::new(std::io::BufWriter::new(stdout.lock()), format);
+    if !result.columns.is_empty() {
+        writer.columns(&result.columns)?;
+    }
+    for row in &result.rows {
+        writer.row(row)?;
+    }
+    writer.finish()?;
+    if result.columns.is_empty() {
+        eprintln!("{} rows affected", result.rows_affected);
+    } else if result.truncated {
+        eprintln!("only the first {cap} rows: raise --limit, or use dbdeck export");
+    }
+    Ok(())
+}
+
+/// `dbdeck export`: every row of a table or statement into a file.
+async fn export(service: &Arc<Service>, args: ExportArgs) -> color_eyre::Result<()> {
+    let target = service.target(&args.conn).await?;
+    let statement = match (&args.table, args.sql) {
+        (Some(table), _) => {
+            let default_schema = if target.kind == Kind::Sqlite {
+                "main"
+            } else {
+                "public"
+            };
+            let (schema, name) = table.split_once('.').unwrap_or((default_schema, table));
+            select_all(
+                &TableRef::new(schema, name),
+                args.filter.as_deref(),
+                args.order.as_deref(),
+            )
+        }
+        (None, Some(sql)) => sql,
+        (None, None) => bail!("name a --table or give a --sql statement"),
+    };
+    let request = Request::SqlExport {
+        sql: statement,
+        path: args.output.clone(),
+        progress: Progress::default(),
+    };
+    let job = Job {
+        target,
+        db: 0,
+        request,
+    };
+    let Response::Exported(rows) = service.run(job).await? else {
+        bail!("unexpected reply to an export");
+    };
+    eprintln!("exported {rows} rows to {}", args.output.display());
+    Ok(())
 }
 
 /// A `--type` argument: a core type, or a module type's own name (such as

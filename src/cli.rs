@@ -48,6 +48,10 @@ pub enum Command {
     Conn(ConnCommand),
     /// Stream the keys of a Redis database with type, TTL and size.
     Keys(KeysArgs),
+    /// Run one SQL statement and print its rows as CSV (or JSON lines).
+    Sql(SqlArgs),
+    /// Write every row of a table or statement to a CSV or JSON Lines file.
+    Export(ExportArgs),
     /// Serve the REST API without the TUI (Ctrl-C or SIGTERM stops it).
     Serve(ServeArgs),
     /// Manage API tokens.
@@ -115,6 +119,43 @@ pub enum ConnCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// A connection name or a URL (postgres://…, sqlite://…, or a file).
+    pub conn: String,
+    /// One statement.
+    pub statement: String,
+    /// The most rows to print (default: `limits.sql_row_cap`).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// One JSON object per row instead of CSV.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["table", "sql"])))]
+pub struct ExportArgs {
+    /// A connection name or a URL.
+    pub conn: String,
+    /// A table or view: `schema.table`, or just `table` in the default
+    /// schema (public, or SQLite's main).
+    #[arg(long)]
+    pub table: Option<String>,
+    /// A statement whose rows to export instead of a table.
+    #[arg(long)]
+    pub sql: Option<String>,
+    /// With --table: only rows matching this WHERE condition.
+    #[arg(long = "where", value_name = "CONDITION")]
+    pub filter: Option<String>,
+    /// With --table: in this ORDER BY order.
+    #[arg(long, value_name = "COLUMNS")]
+    pub order: Option<String>,
+    /// The file to write: CSV, or JSON Lines when it ends in .jsonl.
+    #[arg(long, short)]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -155,8 +155,10 @@ impl Service {
     /// given a URL.
     pub async fn target(&self, name_or_url: &str) -> Result<ConnectTarget, ServiceError> {
         match self.connection(name_or_url).await {
+            // A URL, or a plain path to an SQLite file.
             Err(ServiceError::Registry(RegistryError::NotFound(_)))
-                if name_or_url.contains("://") =>
+                if name_or_url.contains("://")
+                    || crate::registry::url::split_password(name_or_url).is_ok() =>
             {
                 self.adhoc(name_or_url)
             }

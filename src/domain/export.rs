@@ -10,7 +10,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::sql::{Cell, Column};
 
@@ -75,14 +75,17 @@ impl<W: Write> ExportWriter<W> {
                 writeln!(self.out, "{}", fields.join(","))?;
             }
             ExportFormat::JsonLines => {
-                let object: Map<String, Value> = self
-                    .names
-                    .iter()
-                    .cloned()
-                    .zip(cells.iter().map(json_cell))
-                    .collect();
-                serde_json::to_writer(&mut self.out, &object)?;
-                self.out.write_all(b"\n")?;
+                // Written by hand to keep the columns in their own order.
+                self.out.write_all(b"{")?;
+                for (at, (name, cell)) in self.names.iter().zip(cells).enumerate() {
+                    if at > 0 {
+                        self.out.write_all(b",")?;
+                    }
+                    serde_json::to_writer(&mut self.out, name)?;
+                    self.out.write_all(b":")?;
+                    serde_json::to_writer(&mut self.out, &json_cell(cell))?;
+                }
+                self.out.write_all(b"}\n")?;
             }
         }
         self.rows += 1;
@@ -184,6 +187,19 @@ mod tests {
             lines[3],
             json!({"id": "NULL", "note, with comma": {"base64": "3q0="}})
         );
+    }
+
+    #[test]
+    fn json_lines_keep_the_column_order() {
+        let mut writer = ExportWriter::new(Vec::new(), ExportFormat::JsonLines);
+        let columns = ["z", "a"].map(|name| Column {
+            name: name.into(),
+            type_name: String::new(),
+        });
+        writer.columns(&columns).unwrap();
+        writer.row(&[Cell::Integer(1), Cell::Integer(2)]).unwrap();
+        let text = String::from_utf8(writer.finish().unwrap()).unwrap();
+        assert_eq!(text, "{\"z\":1,\"a\":2}\n");
     }
 
     #[test]

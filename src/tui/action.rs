@@ -59,4 +59,7 @@ pub enum Action {
     SetNull,
     /// Write the table or result to a file.
     Export,
+    /// Recall the previous or next statement of the SQL history.
+    HistoryPrev,
+    HistoryNext,
 }

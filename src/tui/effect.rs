@@ -59,5 +59,14 @@ pub enum Effect {
         key: &'static str,
         value: String,
     },
+    /// Read a connection's SQL history; the loop reports `Event::History`.
+    LoadHistory {
+        connection: String,
+    },
+    /// Store a connection's SQL history, newest last.
+    SaveHistory {
+        connection: String,
+        statements: Vec<String>,
+    },
     Quit,
 }

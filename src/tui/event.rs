@@ -37,6 +37,11 @@ pub enum Event {
     Recalled(Recalled),
     /// A profile was added, edited or removed (or why not).
     ProfileSaved(Result<String, String>),
+    /// A connection's SQL history, newest last.
+    History {
+        connection: String,
+        statements: Vec<String>,
+    },
 }
 
 /// What was remembered from the last run.

@@ -224,6 +224,28 @@ impl Runner {
                     }
                 });
             }
+            Effect::LoadHistory { connection } => self.spawn(|service| async move {
+                let stored = service.recall(&history_key(&connection)).await;
+                let statements = stored
+                    .and_then(|text| serde_json::from_str(&text).ok())
+                    .unwrap_or_default();
+                Event::History {
+                    connection,
+                    statements,
+                }
+            }),
+            Effect::SaveHistory {
+                connection,
+                statements,
+            } => {
+                let service = Arc::clone(&self.service);
+                tokio::spawn(async move {
+                    let value = serde_json::to_string(&statements).unwrap_or_default();
+                    if let Err(error) = service.remember(&history_key(&connection), &value).await {
+                        tracing::warn!(%error, "could not store the SQL history");
+                    }
+                });
+            }
             Effect::Submit { .. } | Effect::Cancel(_) | Effect::Quit => {}
         }
     }
@@ -287,4 +309,9 @@ fn terminal_event(event: TermEvent) -> Option<Event> {
         TermEvent::Resize(width, height) => Some(Event::Resize { width, height }),
         _ => None,
     }
+}
+
+/// Where a connection's SQL history is kept in the registry's UI memory.
+fn history_key(connection: &str) -> String {
+    format!("sql_history:{connection}")
 }

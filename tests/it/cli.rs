@@ -201,3 +201,73 @@ fn a_connection_declared_in_the_config_file_takes_its_password_from_the_environm
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.ends_with("\tdeclared:k\n"), "{stdout}");
 }
+
+/// An SQLite file made by the sqlite driver itself, with awkward values.
+fn sqlite_file(dir: &std::path::Path) -> String {
+    let path = dir.join("shop.db");
+    let script = "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, b BLOB);\n\
+                  INSERT INTO t VALUES (1, 'NULL', x'00ff'), (2, '', NULL), (3, NULL, NULL), \
+                  (4, 'a, \"b\"', NULL);";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime
+        .block_on(dbdeck::driver::sql::create_sqlite_database(&path, script))
+        .unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn sql_prints_csv_or_json_lines_keeping_null_apart() {
+    let home = tempfile::tempdir().unwrap();
+    let db = sqlite_file(home.path());
+    let csv = run_ok(
+        home.path(),
+        &["sql", &db, "SELECT id, name, b FROM t ORDER BY id"],
+    );
+    assert_eq!(
+        csv,
+        "id,name,b\n1,NULL,\\x00ff\n2,\"\",\n3,,\n4,\"a, \"\"b\"\"\",\n"
+    );
+    let json = run_ok(
+        home.path(),
+        &["sql", &db, "SELECT id, name FROM t WHERE id <= 3", "--json"],
+    );
+    assert_eq!(
+        json,
+        "{\"id\":1,\"name\":\"NULL\"}\n{\"id\":2,\"name\":\"\"}\n{\"id\":3,\"name\":null}\n"
+    );
+
+    let typo = dbdeck(home.path())
+        .args(["sql", &db, "SELECT nope FROM t"])
+        .output()
+        .unwrap();
+    assert!(!typo.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&typo.stderr),
+        "error: no such column: nope\n"
+    );
+}
+
+#[test]
+fn export_writes_a_whole_table_to_a_file() {
+    let home = tempfile::tempdir().unwrap();
+    let db = sqlite_file(home.path());
+    let out = home.path().join("t.jsonl");
+    let output = dbdeck(home.path())
+        .args([
+            "export", &db, "--table", "t", "--where", "id > 2", "--order", "id DESC",
+        ])
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("exported 2 rows"));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "{\"id\":4,\"name\":\"a, \\\"b\\\"\",\"b\":null}\n{\"id\":3,\"name\":null,\"b\":null}\n"
+    );
+}

@@ -212,6 +212,9 @@ fn map_database_error(db: &dyn sqlx::error::DatabaseError) -> DriverError {
         "8" | "264" | "520" | "776" | "1032" | "1288" | "1544" => DriverError::ReadOnly,
         // SQLite: SQLITE_INTERRUPT.
         "9" => DriverError::Cancelled,
+        // SQLite: SQLITE_ERROR, its answer to a statement it cannot run
+        // (a typo, a missing table or column).
+        "1" => DriverError::InvalidInput(message),
         _ if code.starts_with("08") => DriverError::Unavailable(message),
         _ if code.starts_with("42") || code.starts_with("22") => DriverError::InvalidInput(message),
         _ => DriverError::Server(message),

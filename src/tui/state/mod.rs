@@ -263,6 +263,10 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         }
         Event::Resolved { purpose, result } => connections::on_resolved(state, purpose, result),
         Event::Recalled(recalled) => connections::on_recalled(state, recalled),
+        Event::History {
+            connection,
+            statements,
+        } => sql::on_history(state, &connection, statements),
         Event::ProfileSaved(result) => connections::on_saved(state, result),
     }
 }

@@ -298,6 +298,14 @@ fn on_query(state: &mut State, action: Option<Action>, key: KeyEvent) -> Vec<Eff
             state.modal = Some(Modal::Query);
             sql::run_at_cursor(state)
         }
+        Some(Action::HistoryPrev) => {
+            state.modal = Some(Modal::Query);
+            sql::recall(state, true)
+        }
+        Some(Action::HistoryNext) => {
+            state.modal = Some(Modal::Query);
+            sql::recall(state, false)
+        }
         _ => {
             state.sql.editor.input(key);
             state.modal = Some(Modal::Query);

@@ -104,7 +104,13 @@ impl Tree {
 /// The connection answered: load its schemas.
 pub fn on_connected(state: &mut State) -> Vec<Effect> {
     state.sql.tree.error = None;
-    state.submit(Slot::SqlTree, Request::SqlSchemas)
+    let mut effects = state.submit(Slot::SqlTree, Request::SqlSchemas);
+    if let Some(session) = &state.session {
+        effects.push(Effect::LoadHistory {
+            connection: session.target.name.clone(),
+        });
+    }
+    effects
 }
 
 /// A tree level arrived (or failed).

@@ -74,6 +74,10 @@ pub struct SqlPane {
     pub editor: TextArea<'static>,
     /// The running export's row count.
     pub export: Option<Progress>,
+    /// Statements run on this connection, oldest first.
+    pub history: Vec<String>,
+    /// Where ctrl-p/ctrl-n are in the history; `None` when not browsing.
+    pub history_at: Option<usize>,
 }
 
 /// Asks for one page of a table; the grid keeps showing the old page until
@@ -285,20 +289,93 @@ pub fn open_editor(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Runs the statement under the editor's cursor.
+/// Runs the selected text, or else the statement under the editor's
+/// cursor.
 pub fn run_at_cursor(state: &mut State) -> Vec<Effect> {
-    let editor = &state.sql.editor;
-    let text = editor.lines().join("\n");
-    let cursor = editor.cursor();
-    let (row, column) = (cursor.0, cursor.1);
-    let offset = byte_offset(editor.lines(), row, column);
-    let Some(statement) = statements::at_cursor(&text, offset) else {
+    let Some(sql) = statement_to_run(&state.sql.editor) else {
         state.info("nothing to run: type a statement first");
         return Vec::new();
     };
     state.modal = None;
     state.focus = Focus::Rows;
-    run_sql(state, statement.text)
+    let mut effects = remember(state, &sql);
+    effects.extend(run_sql(state, sql));
+    effects
+}
+
+/// The most statements kept per connection.
+const HISTORY_LIMIT: usize = 200;
+
+/// Adds a statement to the history (moving a repeat to the end).
+fn remember(state: &mut State, sql: &str) -> Vec<Effect> {
+    let pane = &mut state.sql;
+    pane.history.retain(|old| old != sql);
+    pane.history.push(sql.to_owned());
+    let excess = pane.history.len().saturating_sub(HISTORY_LIMIT);
+    pane.history.drain(..excess);
+    pane.history_at = None;
+    let Some(session) = &state.session else {
+        return Vec::new();
+    };
+    vec![Effect::SaveHistory {
+        connection: session.target.name.clone(),
+        statements: pane.history.clone(),
+    }]
+}
+
+/// The stored history arrived; kept only if still on that connection.
+pub fn on_history(state: &mut State, connection: &str, statements: Vec<String>) -> Vec<Effect> {
+    if state
+        .session
+        .as_ref()
+        .is_some_and(|s| s.target.name == connection)
+    {
+        state.sql.history = statements;
+        state.sql.history_at = None;
+    }
+    Vec::new()
+}
+
+/// Replaces the editor's text with an older (`back`) or newer statement.
+pub fn recall(state: &mut State, back: bool) -> Vec<Effect> {
+    let pane = &mut state.sql;
+    let len = pane.history.len();
+    let at = match (pane.history_at, back) {
+        (_, _) if len == 0 => {
+            state.info("no statements run on this connection yet");
+            return Vec::new();
+        }
+        (None, true) => len - 1,
+        (None, false) => return Vec::new(),
+        (Some(at), true) => at.saturating_sub(1),
+        (Some(at), false) if at + 1 < len => at + 1,
+        (Some(_), false) => {
+            pane.history_at = None;
+            pane.editor = TextArea::default();
+            return Vec::new();
+        }
+    };
+    pane.history_at = Some(at);
+    let lines: Vec<String> = pane.history[at].lines().map(str::to_owned).collect();
+    pane.editor = TextArea::new(lines);
+    pane.editor
+        .move_cursor(ratatui_textarea::CursorMove::Bottom);
+    pane.editor.move_cursor(ratatui_textarea::CursorMove::End);
+    Vec::new()
+}
+
+fn statement_to_run(editor: &TextArea<'static>) -> Option<String> {
+    let lines = editor.lines();
+    let text = lines.join("\n");
+    if let Some((from, to)) = editor.selection_range().filter(|(from, to)| from != to) {
+        let start = byte_offset(lines, from.0, from.1);
+        let end = byte_offset(lines, to.0, to.1);
+        let selected = text.get(start..end)?.trim();
+        return (!statements::split(selected).is_empty()).then(|| selected.to_owned());
+    }
+    let cursor = editor.cursor();
+    let offset = byte_offset(lines, cursor.0, cursor.1);
+    statements::at_cursor(&text, offset).map(|statement| statement.text)
 }
 
 fn run_sql(state: &mut State, sql: String) -> Vec<Effect> {

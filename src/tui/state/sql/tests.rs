@@ -331,3 +331,77 @@ fn export_writes_the_whole_table_and_esc_cancels_it() {
 fn page_of(ids: std::ops::Range<i64>) -> Response {
     page(ids, None)
 }
+
+#[test]
+fn a_selection_runs_instead_of_the_statement_under_the_cursor() {
+    let mut h = with_tree();
+    h.press(KeyCode::Char('e'));
+    h.typed("SELECT 1, 2;");
+    // Shift-Left three times selects " 2;".
+    for _ in 0..3 {
+        h.send(Event::Key(KeyEvent::new(
+            KeyCode::Left,
+            KeyModifiers::SHIFT,
+        )));
+    }
+    h.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+    )));
+    let runs: Vec<&Request> = h.jobs.iter().map(|(_, _, r)| r).collect();
+    assert!(
+        runs.iter()
+            .any(|r| matches!(r, Request::SqlRun { sql, .. } if sql == "2;")),
+        "{runs:?}"
+    );
+}
+
+fn ctrl(h: &mut Harness, c: char) -> Vec<Effect> {
+    h.send(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
+}
+
+#[test]
+fn history_is_loaded_per_connection_saved_on_run_and_recalled() {
+    let mut h = with_tree();
+    h.send(Event::History {
+        connection: "demo".into(),
+        statements: vec!["SELECT 'old'".into()],
+    });
+    h.press(KeyCode::Char('e'));
+    h.typed("SELECT 1");
+    let effects = ctrl(&mut h, 'r');
+    let saved = effects.iter().find_map(|e| match e {
+        Effect::SaveHistory {
+            connection,
+            statements,
+        } => Some((connection.clone(), statements.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        saved,
+        Some((
+            "demo".to_owned(),
+            vec!["SELECT 'old'".to_owned(), "SELECT 1".to_owned()]
+        ))
+    );
+
+    h.press(KeyCode::Char('e'));
+    ctrl(&mut h, 'p');
+    assert_eq!(h.state.sql.editor.lines(), ["SELECT 1"]);
+    ctrl(&mut h, 'p');
+    assert_eq!(h.state.sql.editor.lines(), ["SELECT 'old'"]);
+    ctrl(&mut h, 'n');
+    assert_eq!(h.state.sql.editor.lines(), ["SELECT 1"]);
+    ctrl(&mut h, 'n');
+    assert_eq!(h.state.sql.editor.lines(), [""]);
+
+    // History for another connection, arriving late, is not taken.
+    h.send(Event::History {
+        connection: "other".into(),
+        statements: vec!["DROP TABLE x".into()],
+    });
+    assert_eq!(h.state.sql.history.len(), 2);
+}
