@@ -242,7 +242,7 @@ async fn a_request_timeout_cancels_the_statement_on_the_server() {
     loop {
         let sleeping: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM pg_stat_activity \
-             WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'",
+             WHERE query LIKE '%SELECT pg_sleep(30)' AND state = 'active'",
         )
         .fetch_one(&watcher)
         .await

@@ -303,7 +303,7 @@ async fn b32_cancel_stops_the_server_and_the_next_statement_runs_at_once() {
     let handle = pool.submit(job(&target, sleep), reply);
     let watcher = postgres(&db, false).await;
     let sleeping = "SELECT count(*) FROM pg_stat_activity \
-                    WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'";
+                    WHERE query LIKE '%SELECT pg_sleep(60)' AND state = 'active'";
     wait_until(&watcher, sleeping, "1").await;
 
     handle.cancel();

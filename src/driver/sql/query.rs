@@ -1,11 +1,14 @@
 //! Running one statement with a row cap, and cancelling it for real (case
 //! B32): dropping the future stops the statement on the server
-//! (`pg_cancel_backend` through another connection; SQLite's progress
-//! handler), then the connection is brought back to a clean state before
-//! anyone else can take it from the pool.
+//! (`pg_cancel_backend` through another connection, finding the backend by
+//! a tag comment the statement carries; SQLite's progress handler), then
+//! the connection is brought back to a clean state before anyone else can
+//! take it from the pool.
 
+use std::hash::BuildHasher as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use futures::TryStreamExt as _;
 use sqlx::pool::PoolConnection;
@@ -102,26 +105,25 @@ pub async fn stream_statement(
     }
 }
 
-/// A PostgreSQL connection running a statement. If it is dropped before
-/// `finish`, the statement is cancelled on the server and the connection
-/// drained and rolled back in the background before it returns to the pool.
+/// A PostgreSQL connection running a statement. The statement carries a
+/// tag comment that finds its backend in `pg_stat_activity` when it must be
+/// cancelled, which saves asking for the backend's pid on every statement.
+/// If this is dropped before `finish`, the statement is cancelled on the
+/// server and the connection drained and rolled back in the background
+/// before it returns to the pool.
 struct PgBackend {
     conn: Option<PoolConnection<Postgres>>,
     pool: PgPool,
-    pid: i32,
+    tag: String,
 }
 
 impl PgBackend {
     async fn open(pool: &PgPool) -> Result<Self, DriverError> {
-        let mut conn = pool.acquire().await.map_err(map_error)?;
-        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(map_error)?;
+        let conn = pool.acquire().await.map_err(map_error)?;
         Ok(Self {
             conn: Some(conn),
             pool: pool.clone(),
-            pid,
+            tag: statement_tag(),
         })
     }
 
@@ -131,13 +133,21 @@ impl PgBackend {
             .ok_or_else(|| DriverError::Server("the connection was released".into()))
     }
 
+    /// The statement as sent: its tag, then the user's text untouched.
+    fn tagged(&self, sql: &str) -> String {
+        format!("{}\n{sql}", self.tag)
+    }
+
     /// Stops the statement, waits for the server to say it has, and
     /// returns the connection to the pool outside any transaction.
-    async fn cancel_and_release(pool: PgPool, pid: i32, mut conn: PoolConnection<Postgres>) {
-        let cancelled = sqlx::query("SELECT pg_cancel_backend($1)")
-            .bind(pid)
-            .execute(&pool)
-            .await;
+    async fn cancel_and_release(pool: PgPool, tag: String, mut conn: PoolConnection<Postgres>) {
+        let cancelled = sqlx::query(
+            "SELECT pg_cancel_backend(pid) FROM pg_stat_activity \
+             WHERE pid <> pg_backend_pid() AND left(query, length($1)) = $1",
+        )
+        .bind(&tag)
+        .execute(&pool)
+        .await;
         if let Err(error) = cancelled {
             tracing::warn!(%error, "could not cancel a statement; closing its connection");
             conn.close_on_drop();
@@ -154,7 +164,8 @@ impl PgBackend {
     async fn finish(mut self, still_running: bool) {
         let Some(conn) = self.conn.take() else { return };
         if still_running {
-            Self::cancel_and_release(self.pool.clone(), self.pid, conn).await;
+            let tag = std::mem::take(&mut self.tag);
+            Self::cancel_and_release(self.pool.clone(), tag, conn).await;
         }
     }
 }
@@ -162,10 +173,20 @@ impl PgBackend {
 impl Drop for PgBackend {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
-        let (pool, pid) = (self.pool.clone(), self.pid);
-        tracing::debug!(pid, "cancelling a statement");
-        tokio::spawn(Self::cancel_and_release(pool, pid, conn));
+        let (pool, tag) = (self.pool.clone(), std::mem::take(&mut self.tag));
+        tracing::debug!(%tag, "cancelling a statement");
+        tokio::spawn(Self::cancel_and_release(pool, tag, conn));
     }
+}
+
+/// A comment no other statement starts with: this process, a random
+/// number drawn once, and a counter.
+fn statement_tag() -> String {
+    static SALT: OnceLock<u64> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let salt = SALT.get_or_init(|| std::hash::RandomState::new().hash_one(std::process::id()));
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("/* dbdeck {}-{salt:016x}-{n} */", std::process::id())
 }
 
 async fn run_postgres(
@@ -181,7 +202,8 @@ async fn run_postgres(
             .await
             .map_err(map_error)?;
     }
-    let outcome = read_pg(backend.conn()?, sql, sink).await;
+    let tagged = backend.tagged(sql);
+    let outcome = read_pg(backend.conn()?, &tagged, sink).await;
     let stopped = matches!(outcome, Ok(true));
     if read_only && !stopped {
         // The transaction only existed to make the server refuse writes.

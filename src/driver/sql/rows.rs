@@ -9,7 +9,7 @@
 
 use super::SqlClient;
 use super::query::run_statement;
-use super::schema::table_details;
+use super::schema::primary_key;
 use crate::domain::sql::{Cell, RowCursor, RowPage, RowsRequest};
 use crate::domain::sql_write::{literal, qualified, quote_ident};
 use crate::domain::statements;
@@ -23,7 +23,7 @@ pub async fn read_rows(
 ) -> Result<RowPage, DriverError> {
     check_clause("filter", request.filter.as_deref())?;
     check_clause("order", request.order.as_deref())?;
-    let primary_key = table_details(client, &request.table).await?.primary_key();
+    let primary_key = primary_key(client, &request.table).await?;
     let key = if request.order.is_some() {
         Vec::new()
     } else {

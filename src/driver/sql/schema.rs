@@ -112,6 +112,35 @@ pub async fn table_details(
     Ok(details)
 }
 
+/// A table's primary key columns in key order (empty: none), in one
+/// catalog query, for paging.
+pub async fn primary_key(client: &SqlClient, table: &TableRef) -> Result<Vec<String>, DriverError> {
+    match client {
+        SqlClient::Postgres(pool) => sqlx::query_scalar(
+            "SELECT a.attname::text \
+             FROM pg_index i \
+             JOIN pg_class c ON c.oid = i.indrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             CROSS JOIN unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) \
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
+             WHERE n.nspname = $1 AND c.relname = $2 AND i.indisprimary \
+             ORDER BY k.ord",
+        )
+        .bind(&table.schema)
+        .bind(&table.name)
+        .fetch_all(pool)
+        .await
+        .map_err(map_error),
+        SqlClient::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")
+                .bind(&table.name)
+                .fetch_all(pool)
+                .await
+                .map_err(map_error)
+        }
+    }
+}
+
 const PG_COLUMNS: &str = "\
     SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
            pg_get_expr(d.adbin, d.adrelid), \

@@ -287,45 +287,28 @@ pub fn render_cell(
         area.height.saturating_sub(4),
     );
     let inner = popup(frame, state, rect, &format!("{title} (Esc: close)"));
-    // A hex dump is built for the visible rows only; text scrolls whole.
-    let (body, text_scroll) = match cell {
-        Cell::Null => (
-            vec![Line::from(Span::styled(
-                format!("{} NULL: no value", null_marker(state)),
-                dim_style(state),
-            ))],
-            0,
-        ),
-        Cell::Bytes(bytes) => {
-            let (rows, width) = (usize::from(inner.height), usize::from(inner.width));
-            (super::value::hex_lines(bytes, scroll, rows, width), 0)
-        }
-        other => (text_lines(state, &other.text().unwrap_or_default()), scroll),
+    // Only the visible lines are built, whatever the cell's size.
+    let (rows, width) = (usize::from(inner.height), usize::from(inner.width));
+    let body = match cell {
+        Cell::Null => vec![Line::from(Span::styled(
+            format!("{} NULL: no value", null_marker(state)),
+            dim_style(state),
+        ))],
+        Cell::Bytes(bytes) => super::value::hex_lines(bytes, scroll, rows, width),
+        other => cell_text_lines(state, &other.text().unwrap_or_default(), scroll, rows),
     };
-    let paragraph = Paragraph::new(body)
-        .wrap(Wrap { trim: false })
-        .scroll((u16::try_from(text_scroll).unwrap_or(u16::MAX), 0));
+    let paragraph = Paragraph::new(body).wrap(Wrap { trim: false });
     frame.render_widget(paragraph, inner);
 }
 
-fn text_lines(state: &State, text: &str) -> Vec<Line<'static>> {
+/// The visible lines of a text cell, pretty-printed first when it is JSON
+/// small enough to parse on every frame.
+fn cell_text_lines(state: &State, text: &str, skip: usize, rows: usize) -> Vec<Line<'static>> {
     let small = u64::try_from(text.len()).unwrap_or(u64::MAX) <= state.config.max_pretty_json_bytes;
     let pretty = small
         .then(|| serde_json::from_str::<serde_json::Value>(text).ok())
         .flatten()
         .filter(|value| value.is_object() || value.is_array())
         .and_then(|value| serde_json::to_string_pretty(&value).ok());
-    pretty
-        .as_deref()
-        .unwrap_or(text)
-        .split('\n')
-        .map(|line| {
-            Line::from(
-                state
-                    .glyphs
-                    .data(&escape_bytes(line.as_bytes()))
-                    .into_owned(),
-            )
-        })
-        .collect()
+    super::value::text_lines(state, pretty.as_deref().unwrap_or(text), skip, rows)
 }

@@ -375,6 +375,8 @@ fn sql_state() -> Harness {
             expanded: true,
         },
         relation("books", RelationKind::Table, Some(2000)),
+        TreeRow::Detail("book_id integer PK not null".into()),
+        TreeRow::Detail("index idx_books_author (author_id)".into()),
         relation("book_sales", RelationKind::View, None),
     ];
     let column = |name: &str, type_name: &str| Column {

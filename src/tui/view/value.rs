@@ -287,7 +287,12 @@ fn string_body(
     }
 }
 
-fn text_lines(state: &State, text: &str, skip: usize, rows: usize) -> Vec<Line<'static>> {
+pub(super) fn text_lines(
+    state: &State,
+    text: &str,
+    skip: usize,
+    rows: usize,
+) -> Vec<Line<'static>> {
     text.lines()
         .skip(skip)
         .take(rows)
