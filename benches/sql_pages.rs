@@ -93,10 +93,12 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     let table = TableRef::new("public", "big");
-    let request = |order: Option<&str>, cursor| RowsRequest {
+    // A next page carries the primary key the first page found.
+    let request = |order: Option<&str>, cursor: Option<RowCursor>| RowsRequest {
         table: table.clone(),
         filter: None,
         order: order.map(str::to_owned),
+        primary_key: cursor.is_some().then(|| vec!["id".to_owned()]),
         cursor,
         limit: PAGE,
     };

@@ -352,13 +352,22 @@ impl Service {
     }
 
     /// URLs of database servers answering on their default local ports,
-    /// offered when the registry is empty.
+    /// offered beside the saved connections.
     pub async fn local_servers(&self) -> Vec<String> {
-        let probe = tokio::net::TcpStream::connect("127.0.0.1:6379");
-        match tokio::time::timeout(Duration::from_millis(300), probe).await {
-            Ok(Ok(_)) => vec!["redis://127.0.0.1:6379".to_owned()],
-            _ => Vec::new(),
-        }
+        const DEFAULTS: [(&str, &str); 2] = [
+            ("127.0.0.1:6379", "redis://127.0.0.1:6379"),
+            ("127.0.0.1:5432", "postgres://127.0.0.1:5432/postgres"),
+        ];
+        let probes = DEFAULTS.map(|(addr, url)| async move {
+            let probe = tokio::net::TcpStream::connect(addr);
+            let answered = tokio::time::timeout(Duration::from_millis(300), probe).await;
+            matches!(answered, Ok(Ok(_))).then(|| url.to_owned())
+        });
+        futures::future::join_all(probes)
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
     }
 }
 

@@ -182,6 +182,9 @@ pub struct RowsRequest {
     pub order: Option<String>,
     pub cursor: Option<RowCursor>,
     pub limit: u32,
+    /// The table's primary key when an earlier page already found it,
+    /// which saves looking it up again.
+    pub primary_key: Option<Vec<String>>,
 }
 
 /// One page of rows.

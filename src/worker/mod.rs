@@ -69,7 +69,7 @@ pub enum Request {
     /// Describe one table: columns, indexes, foreign keys.
     SqlTable(TableRef),
     /// Read one page of a table.
-    SqlRows(RowsRequest),
+    SqlRows(Box<RowsRequest>),
     /// Run one statement, reading at most `cap` rows; `read_only` holds it
     /// to a read-only transaction even on a writable connection (an API
     /// caller without the write scope).

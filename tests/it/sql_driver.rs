@@ -451,6 +451,7 @@ fn rows_request(table: TableRef, cursor: Option<RowCursor>) -> RowsRequest {
         order: None,
         cursor,
         limit: 10,
+        primary_key: None,
     }
 }
 

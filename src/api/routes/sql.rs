@@ -237,18 +237,23 @@ async fn rows(
     Path((_, schema, name)): Path<(String, String, String)>,
     ApiQuery(query): ApiQuery<RowsQuery>,
 ) -> Result<Json<RowsPage>, ApiError> {
-    let cursor = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let (cursor, primary_key) = match query.cursor.as_deref().map(decode_cursor).transpose()? {
+        Some((cursor, key)) => (Some(cursor), key),
+        None => (None, None),
+    };
     let request = RowsRequest {
         table: TableRef::new(schema, name),
         filter: query.filter,
         order: query.order,
         cursor,
+        primary_key,
         limit: query
             .limit
             .unwrap_or(100)
             .clamp(1, state.service.settings().api.max_page),
     };
-    let Response::Rows(page) = run_sql(&state, target, Request::SqlRows(request)).await? else {
+    let Response::Rows(page) = run_sql(&state, target, Request::SqlRows(Box::new(request))).await?
+    else {
         return Err(unexpected());
     };
     Ok(Json(RowsPage {
@@ -260,7 +265,10 @@ async fn rows(
             .map(|row| row.iter().map(json_cell).collect())
             .collect(),
         complete: page.next.is_none(),
-        next_cursor: page.next.as_ref().map(encode_cursor),
+        next_cursor: page
+            .next
+            .as_ref()
+            .map(|next| encode_cursor(next, &page.primary_key)),
         key_columns: page.key_columns,
     }))
 }
@@ -318,13 +326,14 @@ async fn query(
     }))
 }
 
-/// A cursor as opaque text: tagged JSON in URL-safe base64.
-fn encode_cursor(cursor: &RowCursor) -> String {
+/// A cursor as opaque text: tagged JSON in URL-safe base64, carrying the
+/// table's primary key so the next page need not look it up.
+fn encode_cursor(cursor: &RowCursor, primary_key: &[String]) -> String {
     let value = match cursor {
-        RowCursor::Offset(offset) => json!({ "o": offset }),
+        RowCursor::Offset(offset) => json!({ "o": offset, "c": primary_key }),
         RowCursor::After(cells) => {
             let cells: Vec<Value> = cells.iter().map(tagged_cell).collect();
-            json!({ "k": cells })
+            json!({ "k": cells, "c": primary_key })
         }
     };
     URL_SAFE_NO_PAD.encode(value.to_string())
@@ -340,22 +349,26 @@ fn tagged_cell(cell: &Cell) -> Value {
     }
 }
 
-fn decode_cursor(text: &str) -> Result<RowCursor, ApiError> {
+fn decode_cursor(text: &str) -> Result<(RowCursor, Option<Vec<String>>), ApiError> {
     let invalid = || ApiError::invalid_input("the cursor is not one this server gave out");
     let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    let primary_key = match value.get("c") {
+        None => None,
+        Some(names) => Some(serde_json::from_value(names.clone()).map_err(|_| invalid())?),
+    };
     if let Some(offset) = value.get("o").and_then(Value::as_u64) {
-        return Ok(RowCursor::Offset(offset));
+        return Ok((RowCursor::Offset(offset), primary_key));
     }
     let cells = value
         .get("k")
         .and_then(Value::as_array)
         .ok_or_else(invalid)?;
-    cells
+    let cells = cells
         .iter()
         .map(|cell| untagged_cell(cell).ok_or_else(invalid))
-        .collect::<Result<_, _>>()
-        .map(RowCursor::After)
+        .collect::<Result<_, _>>()?;
+    Ok((RowCursor::After(cells), primary_key))
 }
 
 fn untagged_cell(value: &Value) -> Option<Cell> {
@@ -385,8 +398,10 @@ mod tests {
                 Cell::Bytes(vec![0, 255]),
             ]),
         ];
+        let key = vec!["id".to_owned()];
         for cursor in cursors {
-            assert_eq!(decode_cursor(&encode_cursor(&cursor)).ok(), Some(cursor));
+            let decoded = decode_cursor(&encode_cursor(&cursor, &key)).ok();
+            assert_eq!(decoded, Some((cursor, Some(key.clone()))));
         }
         assert!(decode_cursor("not a cursor").is_err());
         assert!(decode_cursor(&URL_SAFE_NO_PAD.encode(r#"{"k":[["x"]]}"#)).is_err());

@@ -26,22 +26,51 @@ use sqlx::{Connection as _, PgPool, Row as _, SqlitePool};
 
 use super::DriverError;
 use crate::domain::redis::{Probe, ServerSummary};
+use crate::domain::sql::TableRef;
 use crate::domain::sql_write::Dialect;
 use crate::domain::{ConnectTarget, Kind};
 
-/// A live pool for one SQL database. Cheap to clone.
+/// A live pool for one SQL database, with the primary keys it has looked
+/// up. Cheap to clone; the clones share both.
 #[derive(Clone, Debug)]
-pub enum SqlClient {
+pub struct SqlClient {
+    pool: Pool,
+    keys: moka::future::Cache<TableRef, Vec<String>>,
+}
+
+/// The pool of one kind of database.
+#[derive(Clone, Debug)]
+enum Pool {
     Postgres(PgPool),
     Sqlite(SqlitePool),
 }
 
+/// How long a looked-up primary key is trusted before it is read again.
+const PRIMARY_KEY_TTL: Duration = Duration::from_secs(30);
+
 impl SqlClient {
+    fn new(pool: Pool) -> Self {
+        let keys = moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(PRIMARY_KEY_TTL)
+            .build();
+        Self { pool, keys }
+    }
+
     pub fn dialect(&self) -> Dialect {
-        match self {
-            Self::Postgres(_) => Dialect::Postgres,
-            Self::Sqlite(_) => Dialect::Sqlite,
+        match self.pool {
+            Pool::Postgres(_) => Dialect::Postgres,
+            Pool::Sqlite(_) => Dialect::Sqlite,
         }
+    }
+
+    /// A primary key looked up less than `PRIMARY_KEY_TTL` ago.
+    pub(crate) async fn cached_key(&self, table: &TableRef) -> Option<Vec<String>> {
+        self.keys.get(table).await
+    }
+
+    pub(crate) async fn remember_key(&self, table: &TableRef, key: &[String]) {
+        self.keys.insert(table.clone(), key.to_vec()).await;
     }
 }
 
@@ -75,13 +104,16 @@ async fn connect_postgres(
         // catalog and page reads too.
         options = options.options([("default_transaction_read_only", "on")]);
     }
+    // A dead connection shows on use and the session reconnects, so no
+    // round trip is spent testing each one as it leaves the pool.
     let pool = PgPoolOptions::new()
         .max_connections(4)
+        .test_before_acquire(false)
         .acquire_timeout(timeout)
         .connect_with(options)
         .await
         .map_err(map_error)?;
-    Ok(SqlClient::Postgres(pool))
+    Ok(SqlClient::new(Pool::Postgres(pool)))
 }
 
 async fn connect_sqlite(
@@ -99,15 +131,15 @@ async fn connect_sqlite(
         .connect_with(options)
         .await
         .map_err(map_error)?;
-    Ok(SqlClient::Sqlite(pool))
+    Ok(SqlClient::new(Pool::Sqlite(pool)))
 }
 
 /// The server's version and the database's size, for `conn test`; the
 /// latency is that query's round trip.
 pub async fn summary(client: &SqlClient) -> Result<ServerSummary, DriverError> {
     let started = Instant::now();
-    let (mode, version, size) = match client {
-        SqlClient::Postgres(pool) => {
+    let (mode, version, size) = match &client.pool {
+        Pool::Postgres(pool) => {
             let row = sqlx::query(
                 "SELECT 'PostgreSQL ' || current_setting('server_version'), \
                  pg_database_size(current_database())::bigint",
@@ -117,7 +149,7 @@ pub async fn summary(client: &SqlClient) -> Result<ServerSummary, DriverError> {
             .map_err(map_error)?;
             ("postgres", row.try_get(0), row.try_get::<i64, _>(1))
         }
-        SqlClient::Sqlite(pool) => {
+        Pool::Sqlite(pool) => {
             let row = sqlx::query(
                 "SELECT 'SQLite ' || sqlite_version(), \
                  (SELECT page_count FROM pragma_page_count()) * \

@@ -15,7 +15,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{AssertSqlSafe, Either, PgPool, Postgres, Sqlite, SqlitePool};
 
 use super::decode::{pg_cells, pg_columns, sqlite_cells, sqlite_columns};
-use super::{SqlClient, map_error};
+use super::{Pool, SqlClient, map_error};
 use crate::domain::sql::{Cell, Column, QueryResult};
 use crate::domain::statements;
 use crate::driver::DriverError;
@@ -99,9 +99,9 @@ pub async fn stream_statement(
             )));
         }
     }
-    match client {
-        SqlClient::Postgres(pool) => run_postgres(pool, sql, read_only, sink).await,
-        SqlClient::Sqlite(pool) => run_sqlite(pool, sql, read_only, sink).await,
+    match &client.pool {
+        Pool::Postgres(pool) => run_postgres(pool, sql, read_only, sink).await,
+        Pool::Sqlite(pool) => run_sqlite(pool, sql, read_only, sink).await,
     }
 }
 
@@ -254,8 +254,8 @@ pub async fn run_in_transaction(
     if statements::split(sql).len() != 1 {
         return Err(DriverError::InvalidInput("an edit is one statement".into()));
     }
-    let changed = match client {
-        SqlClient::Postgres(pool) => {
+    let changed = match &client.pool {
+        Pool::Postgres(pool) => {
             let mut tx = pool.begin().await.map_err(map_error)?;
             let done = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await;
             let changed = done.map_err(map_error)?.rows_affected();
@@ -264,7 +264,7 @@ pub async fn run_in_transaction(
             }
             changed
         }
-        SqlClient::Sqlite(pool) => {
+        Pool::Sqlite(pool) => {
             let mut tx = pool.begin().await.map_err(map_error)?;
             let done = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await;
             let changed = done.map_err(map_error)?.rows_affected();

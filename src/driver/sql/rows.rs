@@ -23,7 +23,10 @@ pub async fn read_rows(
 ) -> Result<RowPage, DriverError> {
     check_clause("filter", request.filter.as_deref())?;
     check_clause("order", request.order.as_deref())?;
-    let primary_key = primary_key(client, &request.table).await?;
+    let primary_key = match &request.primary_key {
+        Some(known) => known.clone(),
+        None => primary_key(client, &request.table).await?,
+    };
     let key = if request.order.is_some() {
         Vec::new()
     } else {

@@ -5,7 +5,7 @@
 
 use sqlx::Row as _;
 
-use super::{SqlClient, map_error};
+use super::{Pool, SqlClient, map_error};
 use crate::domain::sql::{ColumnInfo, IndexInfo, Relation, RelationKind, TableDetails, TableRef};
 use crate::driver::DriverError;
 
@@ -14,8 +14,8 @@ pub const SQLITE_SCHEMA: &str = "main";
 
 /// The schemas a user would browse (system schemas left out).
 pub async fn schemas(client: &SqlClient) -> Result<Vec<String>, DriverError> {
-    match client {
-        SqlClient::Postgres(pool) => sqlx::query_scalar(
+    match &client.pool {
+        Pool::Postgres(pool) => sqlx::query_scalar(
             "SELECT nspname::text FROM pg_namespace \
              WHERE nspname NOT IN ('pg_catalog', 'information_schema') \
                AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%' \
@@ -24,14 +24,14 @@ pub async fn schemas(client: &SqlClient) -> Result<Vec<String>, DriverError> {
         .fetch_all(pool)
         .await
         .map_err(map_error),
-        SqlClient::Sqlite(_) => Ok(vec![SQLITE_SCHEMA.to_owned()]),
+        Pool::Sqlite(_) => Ok(vec![SQLITE_SCHEMA.to_owned()]),
     }
 }
 
 /// The tables and views of one schema, by name.
 pub async fn relations(client: &SqlClient, schema: &str) -> Result<Vec<Relation>, DriverError> {
-    match client {
-        SqlClient::Postgres(pool) => {
+    match &client.pool {
+        Pool::Postgres(pool) => {
             let rows = sqlx::query(
                 "SELECT c.relname::text, c.relkind::text, c.reltuples::bigint \
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -58,7 +58,7 @@ pub async fn relations(client: &SqlClient, schema: &str) -> Result<Vec<Relation>
                 })
                 .collect()
         }
-        SqlClient::Sqlite(pool) => {
+        Pool::Sqlite(pool) => {
             let rows = sqlx::query(
                 "SELECT name, type FROM sqlite_schema \
                  WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
@@ -102,9 +102,9 @@ pub async fn table_details(
     client: &SqlClient,
     table: &TableRef,
 ) -> Result<TableDetails, DriverError> {
-    let details = match client {
-        SqlClient::Postgres(pool) => pg_details(pool, table).await?,
-        SqlClient::Sqlite(pool) => sqlite_details(pool, table).await?,
+    let details = match &client.pool {
+        Pool::Postgres(pool) => pg_details(pool, table).await?,
+        Pool::Sqlite(pool) => sqlite_details(pool, table).await?,
     };
     if details.columns.is_empty() {
         return Err(DriverError::NotFound);
@@ -112,11 +112,23 @@ pub async fn table_details(
     Ok(details)
 }
 
-/// A table's primary key columns in key order (empty: none), in one
-/// catalog query, for paging.
+/// A table's primary key columns in key order (empty: none), for paging:
+/// one catalog query, remembered for a while by the client.
 pub async fn primary_key(client: &SqlClient, table: &TableRef) -> Result<Vec<String>, DriverError> {
-    match client {
-        SqlClient::Postgres(pool) => sqlx::query_scalar(
+    if let Some(key) = client.cached_key(table).await {
+        return Ok(key);
+    }
+    let key = read_primary_key(client, table).await?;
+    client.remember_key(table, &key).await;
+    Ok(key)
+}
+
+async fn read_primary_key(
+    client: &SqlClient,
+    table: &TableRef,
+) -> Result<Vec<String>, DriverError> {
+    match &client.pool {
+        Pool::Postgres(pool) => sqlx::query_scalar(
             "SELECT a.attname::text \
              FROM pg_index i \
              JOIN pg_class c ON c.oid = i.indrelid \
@@ -131,7 +143,7 @@ pub async fn primary_key(client: &SqlClient, table: &TableRef) -> Result<Vec<Str
         .fetch_all(pool)
         .await
         .map_err(map_error),
-        SqlClient::Sqlite(pool) => {
+        Pool::Sqlite(pool) => {
             sqlx::query_scalar("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")
                 .bind(&table.name)
                 .fetch_all(pool)

@@ -277,6 +277,7 @@ fn open_row(state: &mut State) -> Vec<Effect> {
                 order: None,
                 cursor: None,
                 limit: state.config.value_page,
+                primary_key: None,
             };
             state.focus = Focus::Rows;
             load_table(state, request, Vec::new())

@@ -421,6 +421,7 @@ fn sql_state() -> Harness {
             order: None,
             cursor: None,
             limit: 100,
+            primary_key: None,
         },
         starts: Vec::new(),
     };

@@ -92,7 +92,7 @@ pub fn load_table(
         starts,
     };
     state.sql.grid.error = None;
-    state.submit(Slot::SqlGrid, Request::SqlRows(request))
+    state.submit(Slot::SqlGrid, Request::SqlRows(Box::new(request)))
 }
 
 /// A page or a statement's result arrived (or failed).
@@ -117,6 +117,10 @@ pub fn on_grid(state: &mut State, result: Result<Response, DriverError>) -> Vec<
 }
 
 fn show_page(grid: &mut Grid, page: RowPage) {
+    // Later pages of this table reuse the key instead of looking it up.
+    if let GridSource::Table { request, .. } = &mut grid.source {
+        request.primary_key = Some(page.primary_key.clone());
+    }
     grid.primary_key = page.primary_key;
     grid.columns = page.columns;
     grid.rows = page.rows;

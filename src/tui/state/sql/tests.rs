@@ -86,7 +86,7 @@ fn last_rows(h: &Harness) -> (RequestId, RowsRequest) {
         .iter()
         .rev()
         .find_map(|(id, _, r)| match r {
-            Request::SqlRows(rows) => Some((*id, rows.clone())),
+            Request::SqlRows(rows) => Some((*id, rows.as_ref().clone())),
             _ => None,
         })
         .unwrap()
@@ -117,6 +117,7 @@ fn tables_page_forward_by_key_and_back_by_remembered_cursors() {
 
     h.press(KeyCode::Char('n'));
     let (second, request) = last_rows(&h);
+    assert_eq!(request.primary_key, Some(vec!["id".to_owned()]));
     assert_eq!(
         request.cursor,
         Some(RowCursor::After(vec![Cell::Integer(100)]))
