@@ -6,11 +6,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// A keyboard-driven terminal explorer for Redis databases (MongoDB and SQL to follow).
+/// A keyboard-driven terminal explorer for Redis, PostgreSQL and SQLite (MongoDB to follow).
 #[derive(Debug, Parser)]
 #[command(name = "dbdeck", version)]
 pub struct Cli {
-    /// Open the TUI on this URL (redis://, rediss://, unix://) instead of the
+    /// Open the TUI on this URL (redis://, rediss://, unix://, postgres://,
+    /// sqlite://, or an SQLite file's path) instead of the
     /// saved connections.
     pub url: Option<String>,
 

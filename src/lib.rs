@@ -4,7 +4,7 @@
 //! # Architecture
 //!
 //! ```text
-//!  keys ─► tui::state::update ──Effect──► worker pool ──► driver::redis
+//!  keys ─► tui::state::update ──Effect──► worker pool ──► driver::{redis,sql}
 //!               ▲                              │                 │
 //!               └──────── Outcome (event) ─────┘                 ▼
 //!  CLI / HTTP ─► service (facade) ──────────────────────► the databases

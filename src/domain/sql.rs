@@ -146,8 +146,9 @@ pub struct IndexInfo {
 pub struct TableDetails {
     pub columns: Vec<ColumnInfo>,
     pub indexes: Vec<IndexInfo>,
-    /// Foreign keys as `(columns) → table(columns)` text, per constraint.
-    pub foreign_keys: Vec<String>,
+    /// Foreign key, unique, CHECK and exclusion constraints (the primary
+    /// key shows on its columns), each as its definition's text.
+    pub constraints: Vec<String>,
 }
 
 impl TableDetails {
@@ -254,7 +255,7 @@ mod tests {
                 column("order_id", Some(1)),
             ],
             indexes: Vec::new(),
-            foreign_keys: Vec::new(),
+            constraints: Vec::new(),
         };
         assert_eq!(details.primary_key(), ["order_id", "line"]);
     }

@@ -358,7 +358,7 @@ async fn the_schema_tree_lists_relations_and_describes_tables() {
         &client,
         "CREATE TABLE authors(id int PRIMARY KEY, name text NOT NULL DEFAULT 'anon'); \
          CREATE TABLE items(order_id int, line int, author int REFERENCES authors(id), \
-                            note text, PRIMARY KEY (order_id, line)); \
+                            note text CHECK (note <> 'x'), PRIMARY KEY (order_id, line)); \
          CREATE INDEX items_note ON items(note); \
          CREATE VIEW named AS SELECT name FROM authors; \
          CREATE MATERIALIZED VIEW counted AS SELECT count(*) FROM items;",
@@ -392,8 +392,11 @@ async fn the_schema_tree_lists_relations_and_describes_tables() {
             .any(|i| i.name == "items_note" && i.columns == ["note"])
     );
     assert_eq!(
-        items.foreign_keys,
-        ["FOREIGN KEY (author) REFERENCES authors(id)"]
+        items.constraints,
+        [
+            "FOREIGN KEY (author) REFERENCES authors(id)",
+            "CHECK ((note <> 'x'::text))"
+        ]
     );
     let authors = sql::table_details(&client, &TableRef::new("public", "authors"))
         .await
@@ -433,7 +436,7 @@ async fn sqlite_schema_tree() {
         .await
         .unwrap();
     assert_eq!(b.primary_key(), ["y", "x"]);
-    assert_eq!(b.foreign_keys, ["FOREIGN KEY (y) REFERENCES a(id)"]);
+    assert_eq!(b.constraints, ["FOREIGN KEY (y) REFERENCES a(id)"]);
     let a = sql::table_details(&client, &TableRef::new("main", "a"))
         .await
         .unwrap();

@@ -133,12 +133,12 @@ pub struct IndexItem {
     pub unique: bool,
 }
 
-/// A table's columns, indexes and foreign keys.
+/// A table's columns, indexes and constraints.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct TableDescription {
     pub columns: Vec<ColumnItem>,
     pub indexes: Vec<IndexItem>,
-    pub foreign_keys: Vec<String>,
+    pub constraints: Vec<String>,
 }
 
 impl From<TableDetails> for TableDescription {
@@ -158,7 +158,7 @@ impl From<TableDetails> for TableDescription {
         Self {
             columns: details.columns.into_iter().map(column).collect(),
             indexes: details.indexes.into_iter().map(index).collect(),
-            foreign_keys: details.foreign_keys,
+            constraints: details.constraints,
         }
     }
 }

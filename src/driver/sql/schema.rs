@@ -176,11 +176,11 @@ const PG_INDEXES: &str = "\
     WHERE n.nspname = $1 AND c.relname = $2 \
     ORDER BY i.relname";
 
-const PG_FOREIGN_KEYS: &str = "\
+const PG_CONSTRAINTS: &str = "\
     SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k \
     JOIN pg_class c ON c.oid = k.conrelid \
     JOIN pg_namespace n ON n.oid = c.relnamespace \
-    WHERE n.nspname = $1 AND c.relname = $2 AND k.contype = 'f' \
+    WHERE n.nspname = $1 AND c.relname = $2 AND k.contype NOT IN ('p', 'n') \
     ORDER BY k.conname";
 
 async fn pg_details(pool: &sqlx::PgPool, table: &TableRef) -> Result<TableDetails, DriverError> {
@@ -220,7 +220,7 @@ async fn pg_details(pool: &sqlx::PgPool, table: &TableRef) -> Result<TableDetail
             })
         })
         .collect::<Result<_, DriverError>>()?;
-    let foreign_keys = sqlx::query_scalar(PG_FOREIGN_KEYS)
+    let constraints = sqlx::query_scalar(PG_CONSTRAINTS)
         .bind(&table.schema)
         .bind(&table.name)
         .fetch_all(pool)
@@ -229,7 +229,7 @@ async fn pg_details(pool: &sqlx::PgPool, table: &TableRef) -> Result<TableDetail
     Ok(TableDetails {
         columns,
         indexes,
-        foreign_keys,
+        constraints,
     })
 }
 
@@ -259,7 +259,7 @@ async fn sqlite_details(
     Ok(TableDetails {
         columns,
         indexes: sqlite_indexes(pool, table).await?,
-        foreign_keys: sqlite_foreign_keys(pool, table).await?,
+        constraints: sqlite_constraints(pool, table).await?,
     })
 }
 
@@ -292,7 +292,7 @@ async fn sqlite_indexes(
         .collect()
 }
 
-async fn sqlite_foreign_keys(
+async fn sqlite_constraints(
     pool: &sqlx::SqlitePool,
     table: &TableRef,
 ) -> Result<Vec<String>, DriverError> {

@@ -1,5 +1,5 @@
 //! The SQL schema tree: schemas, their tables and views, and a table's
-//! columns, indexes and foreign keys, each level loaded only when opened,
+//! columns, indexes and constraints, each level loaded only when opened,
 //! so a database with thousands of tables opens at once. A filter narrows
 //! the tables shown without reloading anything.
 
@@ -21,7 +21,7 @@ pub enum TreeRow {
     },
     Relation(Relation),
     /// A line describing the relation above it: a column, an index or a
-    /// foreign key.
+    /// constraint.
     Detail(String),
 }
 
@@ -203,7 +203,7 @@ fn detail_lines(details: TableDetails) -> impl Iterator<Item = String> {
         let unique = if i.unique { " unique" } else { "" };
         format!("index {} ({}){unique}", i.name, i.columns.join(", "))
     });
-    columns.chain(indexes).chain(details.foreign_keys)
+    columns.chain(indexes).chain(details.constraints)
 }
 
 /// Opens the schema at `index`, loading its tables and views.
@@ -216,7 +216,7 @@ fn expand_schema(state: &mut State, index: usize) -> Vec<Effect> {
     state.submit(Slot::SqlTree, Request::SqlRelations { schema })
 }
 
-/// Lists the columns, indexes and foreign keys of the relation at `index`.
+/// Lists the columns, indexes and constraints of the relation at `index`.
 fn describe(state: &mut State, index: usize) -> Vec<Effect> {
     let Some(TreeRow::Relation(relation)) = state.sql.tree.rows.get(index) else {
         return Vec::new();
@@ -399,7 +399,7 @@ mod tests {
                 columns: vec!["name".into()],
                 unique: true,
             }],
-            foreign_keys: vec!["FOREIGN KEY (genre) REFERENCES genres(code)".into()],
+            constraints: vec!["FOREIGN KEY (genre) REFERENCES genres(code)".into()],
         };
         h.reply(describe, Ok(Response::Table(details)));
         assert_eq!(
