@@ -103,7 +103,7 @@ impl From<DriverError> for ApiError {
                 (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout")
             }
             DriverError::NotPermitted(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            DriverError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            DriverError::NotFound | DriverError::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
             DriverError::AlreadyExists => (StatusCode::CONFLICT, "conflict"),
             DriverError::WrongType(_) => (StatusCode::CONFLICT, "wrong_type"),
             DriverError::ReadOnly => (StatusCode::FORBIDDEN, "read_only"),

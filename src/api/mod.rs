@@ -88,6 +88,13 @@ pub fn app(service: Arc<Service>, policy: AuthPolicy) -> Router {
         )
         .merge(routes::health::router())
         .fallback(|| async { ApiError::not_found("no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method",
+            )
+        })
         // Layers run outside in: metrics, then auth, then the rate limit,
         // which needs to know the caller.
         .layer(axum::middleware::from_fn_with_state(

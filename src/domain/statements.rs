@@ -58,6 +58,42 @@ pub fn at_cursor(sql: &str, cursor: usize) -> Option<Statement> {
     statements.into_iter().nth(index)
 }
 
+/// Whether a statement is a `COPY … FROM STDIN` or `COPY … TO STDOUT`,
+/// which needs a client-side copy protocol rather than rows.
+pub fn copies_with_client(sql: &str) -> bool {
+    let code = code_only(sql).to_ascii_uppercase();
+    let mut words = code
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| !word.is_empty());
+    words.next() == Some("COPY") && words.any(|word| word == "STDIN" || word == "STDOUT")
+}
+
+/// The text with comments and quoted runs blanked out, so keywords can be
+/// looked for in what is left.
+fn code_only(sql: &str) -> String {
+    let mut scanner = Scanner {
+        sql,
+        bytes: sql.as_bytes(),
+        at: 0,
+    };
+    let mut out = String::with_capacity(sql.len());
+    while scanner.at < scanner.bytes.len() {
+        let start = scanner.at;
+        let token = scanner.step();
+        let piece = &sql[start..scanner.at];
+        let plain = match token {
+            Token::Blank => piece.chars().all(char::is_whitespace),
+            Token::Code => {
+                piece.chars().count() == 1
+                    || !piece.starts_with(['\'', '"', '$', '`', '[', 'e', 'E'])
+            }
+            Token::Semicolon => true,
+        };
+        out.push_str(if plain { piece } else { " " });
+    }
+    out
+}
+
 fn push(out: &mut Vec<Statement>, sql: &str, start: usize, end: usize, has_code: bool) {
     if !has_code {
         return;
@@ -295,6 +331,18 @@ mod tests {
         let statements = split(sql);
         assert_eq!(statements.len(), 2);
         assert_eq!(&sql[statements[1].start..statements[1].end], "SELECT 'é'");
+    }
+
+    #[test]
+    fn copy_with_the_client_is_recognised_past_comments_and_strings() {
+        assert!(copies_with_client("COPY items TO STDOUT"));
+        assert!(copies_with_client(
+            "-- note\ncopy items (a) from stdin with (format csv)"
+        ));
+        assert!(!copies_with_client("COPY items TO '/tmp/x.csv'"));
+        assert!(!copies_with_client("SELECT 'COPY x TO STDOUT'"));
+        assert!(!copies_with_client("/* COPY t TO STDOUT */ SELECT 1"));
+        assert!(!copies_with_client("COPY t TO '/srv/stdout'"));
     }
 
     #[test]

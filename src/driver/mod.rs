@@ -23,6 +23,10 @@ pub enum DriverError {
     NotPermitted(String),
     #[error("the key no longer exists")]
     NotFound,
+    /// A table, schema, database or other named object is not there; the
+    /// text is the database's own.
+    #[error("{0}")]
+    Missing(String),
     #[error("the key already exists")]
     AlreadyExists,
     #[error("the key holds a different type now: {0}")]

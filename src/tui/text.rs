@@ -88,6 +88,28 @@ impl Glyphs {
     }
 }
 
+/// Control characters made visible (`\n`, `\t`, `\r`, `\x1B`), all else
+/// as it is: for text the user types or confirms, where a backslash they
+/// typed must stay one backslash.
+pub fn visible_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:02X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Whether the locale asks for UTF-8, reading `LC_ALL`, `LC_CTYPE` and
 /// `LANG` in that order (the first one set wins, as in POSIX).
 pub fn locale_is_utf8(var: impl Fn(&str) -> Option<String>) -> bool {

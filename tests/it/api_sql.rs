@@ -110,6 +110,34 @@ async fn rows_walk_a_table_by_cursor_with_faithful_cells() {
     assert_eq!(filtered["items"][0][0], "25");
     assert_eq!(filtered["items"].as_array().unwrap().len(), 5);
 
+    // A cursor keeps the filter it was made with, and refuses another.
+    let first = api
+        .get("/api/v1/sql/pg/schemas/public/tables/items/rows?limit=2&filter=id%20%3E%2020")
+        .await
+        .json();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let rows = "/api/v1/sql/pg/schemas/public/tables/items/rows";
+    let next = api
+        .get(&format!("{rows}?limit=10&cursor={cursor}"))
+        .await
+        .json();
+    let ids: Vec<&Value> = next["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r[0])
+        .collect();
+    assert_eq!(ids, [&json!("23"), &json!("24"), &json!("25")]);
+    let changed = api
+        .get(&format!("{rows}?cursor={cursor}&filter=true"))
+        .await;
+    assert_eq!(changed.problem_code(), "invalid_input");
+    let zero = api.get(&format!("{rows}?limit=0")).await;
+    assert_eq!(zero.problem_code(), "invalid_input");
+    let wrong_method = api.send(Method::PATCH, "/api/v1/sql/pg/query", None).await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.problem_code(), "method_not_allowed");
+
     let bad = api
         .get("/api/v1/sql/pg/schemas/public/tables/items/rows?cursor=bogus")
         .await;
@@ -159,6 +187,29 @@ async fn statements_answer_with_a_cap_and_errors_are_problems() {
 
     let empty = api.post("/api/v1/sql/pg/query", json!({"sql": "  "})).await;
     assert_eq!(empty.problem_code(), "invalid_input");
+    for user_mistake in [
+        "SELECT chr(0)",
+        "COPY items TO STDOUT",
+        "SELECT * FROM nope",
+    ] {
+        let reply = api
+            .post("/api/v1/sql/pg/query", json!({"sql": user_mistake}))
+            .await;
+        assert!(
+            reply.status.is_client_error(),
+            "{user_mistake}: {}",
+            reply.text
+        );
+    }
+    let missing = api
+        .post("/api/v1/sql/pg/query", json!({"sql": "SELECT * FROM nope"}))
+        .await;
+    assert_eq!(missing.json()["detail"], "relation \"nope\" does not exist");
+    // The connection is still fine after all that.
+    let one = api
+        .post("/api/v1/sql/pg/query", json!({"sql": "SELECT 1"}))
+        .await;
+    assert_eq!(one.json()["rows"], json!([["1"]]));
 
     let refused = api
         .post("/api/v1/sql/ro/query", json!({"sql": "DELETE FROM items"}))

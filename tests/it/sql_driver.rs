@@ -404,7 +404,10 @@ async fn the_schema_tree_lists_relations_and_describes_tables() {
     assert_eq!(authors.columns[1].default.as_deref(), Some("'anon'::text"));
     assert!(!authors.columns[1].nullable);
     let missing = sql::table_details(&client, &TableRef::new("public", "nope")).await;
-    assert_eq!(missing, Err(DriverError::NotFound));
+    assert_eq!(
+        missing,
+        Err(DriverError::Missing("no table or view public.nope".into()))
+    );
 }
 
 #[tokio::test]

@@ -237,20 +237,32 @@ async fn rows(
     Path((_, schema, name)): Path<(String, String, String)>,
     ApiQuery(query): ApiQuery<RowsQuery>,
 ) -> Result<Json<RowsPage>, ApiError> {
-    let (cursor, primary_key) = match query.cursor.as_deref().map(decode_cursor).transpose()? {
-        Some((cursor, key)) => (Some(cursor), key),
-        None => (None, None),
+    let max_page = state.service.settings().api.max_page;
+    let limit = match query.limit {
+        Some(0) => return Err(ApiError::invalid_input("limit must be at least 1")),
+        Some(limit) => limit.min(max_page),
+        None => 100,
+    };
+    // A cursor carries the filter and order of the listing it came from, so
+    // a next page never silently changes what is listed.
+    let clauses = Clauses {
+        filter: query.filter,
+        order: query.order,
+    };
+    let (cursor, clauses) = match query.cursor.as_deref() {
+        None => (None, clauses),
+        Some(text) => {
+            let (cursor, listed) = decode_cursor(text)?;
+            (Some(cursor), listed.merge(clauses)?)
+        }
     };
     let request = RowsRequest {
         table: TableRef::new(schema, name),
-        filter: query.filter,
-        order: query.order,
+        filter: clauses.filter.clone(),
+        order: clauses.order.clone(),
         cursor,
-        primary_key,
-        limit: query
-            .limit
-            .unwrap_or(100)
-            .clamp(1, state.service.settings().api.max_page),
+        primary_key: None,
+        limit,
     };
     let Response::Rows(page) = run_sql(&state, target, Request::SqlRows(Box::new(request))).await?
     else {
@@ -265,10 +277,7 @@ async fn rows(
             .map(|row| row.iter().map(json_cell).collect())
             .collect(),
         complete: page.next.is_none(),
-        next_cursor: page
-            .next
-            .as_ref()
-            .map(|next| encode_cursor(next, &page.primary_key)),
+        next_cursor: page.next.as_ref().map(|next| encode_cursor(next, &clauses)),
         key_columns: page.key_columns,
     }))
 }
@@ -326,16 +335,39 @@ async fn query(
     }))
 }
 
+/// The WHERE and ORDER BY a listing was made with.
+#[derive(Debug, Default, PartialEq)]
+struct Clauses {
+    filter: Option<String>,
+    order: Option<String>,
+}
+
+impl Clauses {
+    /// The cursor's clauses; a request may repeat them but not change them.
+    fn merge(self, asked: Clauses) -> Result<Clauses, ApiError> {
+        let differs =
+            |mine: &Option<String>, theirs: &Option<String>| theirs.is_some() && theirs != mine;
+        if differs(&self.filter, &asked.filter) || differs(&self.order, &asked.order) {
+            return Err(ApiError::invalid_input(
+                "this cursor belongs to another filter or order: start again without a cursor",
+            ));
+        }
+        Ok(self)
+    }
+}
+
 /// A cursor as opaque text: tagged JSON in URL-safe base64, carrying the
-/// table's primary key so the next page need not look it up.
-fn encode_cursor(cursor: &RowCursor, primary_key: &[String]) -> String {
-    let value = match cursor {
-        RowCursor::Offset(offset) => json!({ "o": offset, "c": primary_key }),
+/// listing's filter and order.
+fn encode_cursor(cursor: &RowCursor, clauses: &Clauses) -> String {
+    let mut value = match cursor {
+        RowCursor::Offset(offset) => json!({ "o": offset }),
         RowCursor::After(cells) => {
             let cells: Vec<Value> = cells.iter().map(tagged_cell).collect();
-            json!({ "k": cells, "c": primary_key })
+            json!({ "k": cells })
         }
     };
+    value["w"] = json!(clauses.filter);
+    value["s"] = json!(clauses.order);
     URL_SAFE_NO_PAD.encode(value.to_string())
 }
 
@@ -349,16 +381,21 @@ fn tagged_cell(cell: &Cell) -> Value {
     }
 }
 
-fn decode_cursor(text: &str) -> Result<(RowCursor, Option<Vec<String>>), ApiError> {
+fn decode_cursor(text: &str) -> Result<(RowCursor, Clauses), ApiError> {
     let invalid = || ApiError::invalid_input("the cursor is not one this server gave out");
     let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    let primary_key = match value.get("c") {
-        None => None,
-        Some(names) => Some(serde_json::from_value(names.clone()).map_err(|_| invalid())?),
+    let text_of = |name: &str| match value.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(invalid()),
+    };
+    let clauses = Clauses {
+        filter: text_of("w")?,
+        order: text_of("s")?,
     };
     if let Some(offset) = value.get("o").and_then(Value::as_u64) {
-        return Ok((RowCursor::Offset(offset), primary_key));
+        return Ok((RowCursor::Offset(offset), clauses));
     }
     let cells = value
         .get("k")
@@ -367,8 +404,11 @@ fn decode_cursor(text: &str) -> Result<(RowCursor, Option<Vec<String>>), ApiErro
     let cells = cells
         .iter()
         .map(|cell| untagged_cell(cell).ok_or_else(invalid))
-        .collect::<Result<_, _>>()?;
-    Ok((RowCursor::After(cells), primary_key))
+        .collect::<Result<Vec<_>, _>>()?;
+    if cells.is_empty() {
+        return Err(invalid());
+    }
+    Ok((RowCursor::After(cells), clauses))
 }
 
 fn untagged_cell(value: &Value) -> Option<Cell> {
@@ -398,11 +438,21 @@ mod tests {
                 Cell::Bytes(vec![0, 255]),
             ]),
         ];
-        let key = vec!["id".to_owned()];
+        let clauses = || Clauses {
+            filter: Some("price > 20".into()),
+            order: None,
+        };
         for cursor in cursors {
-            let decoded = decode_cursor(&encode_cursor(&cursor, &key)).ok();
-            assert_eq!(decoded, Some((cursor, Some(key.clone()))));
+            let decoded = decode_cursor(&encode_cursor(&cursor, &clauses())).ok();
+            assert_eq!(decoded, Some((cursor, clauses())));
         }
+        let same = clauses().merge(clauses());
+        assert_eq!(same.ok(), Some(clauses()));
+        let other = Clauses {
+            filter: Some("true".into()),
+            order: None,
+        };
+        assert!(clauses().merge(other).is_err());
         assert!(decode_cursor("not a cursor").is_err());
         assert!(decode_cursor(&URL_SAFE_NO_PAD.encode(r#"{"k":[["x"]]}"#)).is_err());
     }

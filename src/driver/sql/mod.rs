@@ -239,16 +239,25 @@ fn map_database_error(db: &dyn sqlx::error::DatabaseError) -> DriverError {
         "25006" => DriverError::ReadOnly,
         "28000" | "28P01" => DriverError::AuthFailed(message),
         "42501" => DriverError::NotPermitted(message),
-        "3D000" | "42P01" => DriverError::NotFound,
+        // An undefined database, table or schema: the statement names
+        // something that is not there.
+        "3D000" | "42P01" | "3F000" => DriverError::Missing(message),
         // SQLite: SQLITE_READONLY (8) and its extended codes.
         "8" | "264" | "520" | "776" | "1032" | "1288" | "1544" => DriverError::ReadOnly,
         // SQLite: SQLITE_INTERRUPT.
         "9" => DriverError::Cancelled,
         // SQLite: SQLITE_ERROR, its answer to a statement it cannot run
         // (a typo, a missing table or column).
+        "1" if message.starts_with("no such table") => DriverError::Missing(message),
         "1" => DriverError::InvalidInput(message),
         _ if code.starts_with("08") => DriverError::Unavailable(message),
-        _ if code.starts_with("42") || code.starts_with("22") => DriverError::InvalidInput(message),
+        // Syntax and access rules, bad data, limits (such as chr(0)).
+        _ if ["42", "22", "54", "0A"]
+            .iter()
+            .any(|class| code.starts_with(class)) =>
+        {
+            DriverError::InvalidInput(message)
+        }
         _ => DriverError::Server(message),
     }
 }

@@ -99,6 +99,13 @@ pub async fn stream_statement(
             )));
         }
     }
+    if statements::copies_with_client(sql) {
+        return Err(DriverError::InvalidInput(
+            "COPY to or from the client is not supported here: \
+             use dbdeck export (or x in the grid), or COPY to a server file"
+                .into(),
+        ));
+    }
     match &client.pool {
         Pool::Postgres(pool) => run_postgres(pool, sql, read_only, sink).await,
         Pool::Sqlite(pool) => run_sqlite(pool, sql, read_only, sink).await,

@@ -107,7 +107,10 @@ pub async fn table_details(
         Pool::Sqlite(pool) => sqlite_details(pool, table).await?,
     };
     if details.columns.is_empty() {
-        return Err(DriverError::NotFound);
+        return Err(DriverError::Missing(format!(
+            "no table or view {}.{}",
+            table.schema, table.name
+        )));
     }
     Ok(details)
 }

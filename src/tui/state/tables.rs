@@ -280,6 +280,8 @@ fn open_row(state: &mut State) -> Vec<Effect> {
                 primary_key: None,
             };
             state.focus = Focus::Rows;
+            // Another table: its columns start from the first.
+            state.sql.grid.first_column = 0;
             load_table(state, request, Vec::new())
         }
         Some(TreeRow::Detail(_)) | None => Vec::new(),

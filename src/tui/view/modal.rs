@@ -52,12 +52,13 @@ pub fn popup(frame: &mut Frame, state: &State, area: Rect, title: &str) -> Rect 
 
 fn render_confirm(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm) {
     // A statement preview can be long: the box grows to show it whole.
-    let lines = text::wrap(&confirm.question, 58).len();
+    let question = text::visible_controls(&confirm.question);
+    let lines = text::wrap(&question, 58).len();
     let height = u16::try_from(lines + 5).unwrap_or(u16::MAX);
     let rect = centered(area, 60, height);
     let inner = popup(frame, state, rect, "Confirm");
     let text = vec![
-        Line::from(state.glyphs.ui(&confirm.question).into_owned()),
+        Line::from(state.glyphs.ui(&question).into_owned()),
         Line::from(""),
         Line::from("y: yes    n or Esc: no"),
     ];

@@ -13,7 +13,7 @@ use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 use super::modal::{centered, popup};
 use super::{dim_style, error_style, pane, selected_style, window_start};
 use crate::domain::bytes::escape_bytes;
-use crate::domain::sql::{Cell, RelationKind};
+use crate::domain::sql::{Cell, RelationKind, hex_text};
 use crate::tui::effect::Slot;
 use crate::tui::state::sql::GridSource;
 use crate::tui::state::tables::TreeRow;
@@ -129,6 +129,8 @@ pub fn render_grid(frame: &mut Frame, area: Rect, state: &State) {
             "running… Esc cancels"
         } else if matches!(grid.source, GridSource::Query { .. }) {
             "The statement returned no rows."
+        } else if matches!(grid.source, GridSource::Table { .. }) {
+            "No rows here: the table is empty, or nothing matches the WHERE (/ changes it)."
         } else {
             "Open a table with Enter, or press e to write SQL."
         };
@@ -179,9 +181,14 @@ fn null_marker(state: &State) -> &'static str {
     if state.glyphs.ascii { "<null>" } else { "∅" }
 }
 
-/// A cell as one line: control characters escaped, never raw.
+/// A cell as one line: control characters (and so backslashes) escaped in
+/// text, never raw; bytes as their `\x` hex, which needs no escaping and is
+/// styled apart, so text that reads `\x41` never looks like bytes.
 fn cell_line(cell: &Cell) -> Option<String> {
-    cell.text().map(|text| escape_bytes(text.as_bytes()))
+    match cell {
+        Cell::Bytes(bytes) => Some(hex_text(bytes)),
+        other => other.text().map(|text| escape_bytes(text.as_bytes())),
+    }
 }
 
 fn grid_table(state: &State, area: Rect) -> Table<'static> {
@@ -247,6 +254,9 @@ fn grid_table(state: &State, area: Rect) -> Table<'static> {
 
 fn grid_cell(state: &State, cell: Option<&Cell>, width: usize) -> ratatui::widgets::Cell<'static> {
     match cell.and_then(cell_line) {
+        Some(text) if matches!(cell, Some(Cell::Bytes(_))) => ratatui::widgets::Cell::from(
+            Span::styled(state.glyphs.cell(&text, width), bytes_style(state)),
+        ),
         Some(text) => ratatui::widgets::Cell::from(state.glyphs.cell(&text, width)),
         None => ratatui::widgets::Cell::from(Span::styled(
             null_marker(state),
@@ -311,4 +321,13 @@ fn cell_text_lines(state: &State, text: &str, skip: usize, rows: usize) -> Vec<L
         .filter(|value| value.is_object() || value.is_array())
         .and_then(|value| serde_json::to_string_pretty(&value).ok());
     super::value::text_lines(state, pretty.as_deref().unwrap_or(text), skip, rows)
+}
+
+/// How bytes stand apart from text in the grid.
+fn bytes_style(state: &State) -> Style {
+    if state.config.colors {
+        Style::new().fg(ratatui::style::Color::Magenta)
+    } else {
+        Style::new().add_modifier(Modifier::ITALIC)
+    }
 }

@@ -88,7 +88,9 @@ fn status_line(state: &State, width: usize) -> Line<'static> {
 
 fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
     let glyphs = &state.glyphs;
-    let input = glyphs.data(&prompt.input).into_owned();
+    let input = glyphs
+        .data(&text::visible_controls(&prompt.input))
+        .into_owned();
     let (label, after) = match &prompt.kind {
         PromptKind::Filter { glob: false, .. } => {
             ("filter (contains, Ctrl-g: glob)".to_owned(), String::new())

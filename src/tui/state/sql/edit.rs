@@ -117,7 +117,8 @@ pub fn run_edit(state: &mut State, sql: String) -> Vec<Effect> {
 pub fn on_edited(state: &mut State, result: Result<Response, DriverError>) -> Vec<Effect> {
     match result {
         Ok(Response::Changed(rows)) => {
-            let text = format!("{rows} row changed and committed");
+            let text = format!("{} changed and committed", super::rows_word(rows));
+            state.sql.grid.keep_selection = true;
             let effects = reload(state);
             state.info(text);
             effects

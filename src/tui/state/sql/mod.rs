@@ -50,6 +50,8 @@ pub struct Grid {
     pub first_column: usize,
     pub next: Option<RowCursor>,
     pub error: Option<String>,
+    /// Keep the selected row when the next page arrives (a reload).
+    pub keep_selection: bool,
     /// The table's primary key, which edits name rows by; empty for a
     /// statement's result or a table without one.
     pub primary_key: Vec<String>,
@@ -78,6 +80,9 @@ pub struct SqlPane {
     pub history: Vec<String>,
     /// Where ctrl-p/ctrl-n are in the history; `None` when not browsing.
     pub history_at: Option<usize>,
+    /// The text being written when browsing began, given back after the
+    /// newest entry.
+    pub draft: Vec<String>,
 }
 
 /// Asks for one page of a table; the grid keeps showing the old page until
@@ -125,7 +130,13 @@ fn show_page(grid: &mut Grid, page: RowPage) {
     grid.columns = page.columns;
     grid.rows = page.rows;
     grid.next = page.next;
-    grid.selected = 0;
+    // A reload after an edit stays on the edited row; a new page starts
+    // at its top.
+    grid.selected = if std::mem::take(&mut grid.keep_selection) {
+        grid.selected.min(grid.rows.len().saturating_sub(1))
+    } else {
+        0
+    };
     grid.error = None;
 }
 
@@ -149,13 +160,20 @@ fn show_result(grid: &mut Grid, result: QueryResult) {
 }
 
 fn ran_summary(result: &QueryResult) -> String {
+    let rows = result.rows.len() as u64;
     match (result.columns.is_empty(), result.truncated) {
-        (true, _) => format!("done · {} rows affected", result.rows_affected),
-        (false, true) => format!(
-            "first {} rows shown · more were not read",
-            result.rows.len()
-        ),
-        (false, false) => format!("{} rows", result.rows.len()),
+        (true, _) => format!("done · {} affected", rows_word(result.rows_affected)),
+        (false, true) => format!("first {} shown · more were not read", rows_word(rows)),
+        (false, false) => rows_word(rows),
+    }
+}
+
+/// "1 row", "2 rows".
+pub fn rows_word(n: u64) -> String {
+    if n == 1 {
+        "1 row".to_owned()
+    } else {
+        format!("{n} rows")
     }
 }
 
@@ -191,6 +209,10 @@ pub fn on_grid_action(state: &mut State, action: Action) -> Option<Vec<Effect>> 
 }
 
 fn next_page(state: &mut State) -> Vec<Effect> {
+    // The cursor to follow arrives with the page that is still loading.
+    if state.is_waiting(&Slot::SqlGrid) {
+        return Vec::new();
+    }
     let grid = &state.sql.grid;
     let (GridSource::Table { request, starts }, Some(next)) = (&grid.source, &grid.next) else {
         state.info("this is the last page");
@@ -206,6 +228,9 @@ fn next_page(state: &mut State) -> Vec<Effect> {
 }
 
 fn prev_page(state: &mut State) -> Vec<Effect> {
+    if state.is_waiting(&Slot::SqlGrid) {
+        return Vec::new();
+    }
     let GridSource::Table { request, starts } = &state.sql.grid.source else {
         return Vec::new();
     };
@@ -349,23 +374,32 @@ pub fn recall(state: &mut State, back: bool) -> Vec<Effect> {
             state.info("no statements run on this connection yet");
             return Vec::new();
         }
-        (None, true) => len - 1,
+        (None, true) => {
+            pane.draft = pane.editor.lines().to_vec();
+            len - 1
+        }
         (None, false) => return Vec::new(),
         (Some(at), true) => at.saturating_sub(1),
         (Some(at), false) if at + 1 < len => at + 1,
         (Some(_), false) => {
             pane.history_at = None;
-            pane.editor = TextArea::default();
+            let draft = std::mem::take(&mut pane.draft);
+            set_editor_text(pane, draft);
             return Vec::new();
         }
     };
     pane.history_at = Some(at);
     let lines: Vec<String> = pane.history[at].lines().map(str::to_owned).collect();
+    set_editor_text(pane, lines);
+    Vec::new()
+}
+
+/// Replaces the editor's text, with the cursor at its end.
+fn set_editor_text(pane: &mut SqlPane, lines: Vec<String>) {
     pane.editor = TextArea::new(lines);
     pane.editor
         .move_cursor(ratatui_textarea::CursorMove::Bottom);
     pane.editor.move_cursor(ratatui_textarea::CursorMove::End);
-    Vec::new()
 }
 
 fn statement_to_run(editor: &TextArea<'static>) -> Option<String> {
@@ -452,7 +486,7 @@ pub fn start_export(state: &mut State, path: String) -> Vec<Effect> {
 pub fn on_exported(state: &mut State, result: Result<Response, DriverError>) -> Vec<Effect> {
     state.sql.export = None;
     match result {
-        Ok(Response::Exported(rows)) => state.info(format!("exported {rows} rows")),
+        Ok(Response::Exported(rows)) => state.info(format!("exported {}", rows_word(rows))),
         Ok(_) => {}
         Err(DriverError::Cancelled) => state.info("export cancelled: no file was left"),
         Err(error) => state.error(format!("export failed: {error}")),

@@ -237,6 +237,10 @@ fn a_cell_edit_shows_its_update_then_runs_it_and_reloads() {
     let edit = h.last(|r| matches!(r, Request::SqlEdit { sql, expected: 1 } if sql == update));
     h.reply(edit, Ok(Response::Changed(1)));
     assert_eq!(h.message(), "1 row changed and committed");
+    assert_eq!(
+        h.state.sql.grid.selected, 1,
+        "the edited row stays selected"
+    );
     let (_, reload) = last_rows(&h);
     assert_eq!(reload.cursor, None);
 }
@@ -397,7 +401,16 @@ fn history_is_loaded_per_connection_saved_on_run_and_recalled() {
     ctrl(&mut h, 'n');
     assert_eq!(h.state.sql.editor.lines(), ["SELECT 1"]);
     ctrl(&mut h, 'n');
-    assert_eq!(h.state.sql.editor.lines(), [""]);
+    assert_eq!(
+        h.state.sql.editor.lines(),
+        ["SELECT 1"],
+        "back to the draft"
+    );
+
+    h.typed(" -- edited");
+    ctrl(&mut h, 'p');
+    ctrl(&mut h, 'n');
+    assert_eq!(h.state.sql.editor.lines(), ["SELECT 1 -- edited"]);
 
     // History for another connection, arriving late, is not taken.
     h.send(Event::History {
