@@ -7,6 +7,7 @@
 //! request is dropped.
 
 pub mod connections;
+mod graphemes;
 pub mod keys;
 pub mod modal;
 pub mod sql;

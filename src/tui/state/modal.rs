@@ -307,7 +307,7 @@ fn on_query(state: &mut State, action: Option<Action>, key: KeyEvent) -> Vec<Eff
             sql::recall(state, false)
         }
         _ => {
-            state.sql.editor.input(key);
+            super::graphemes::input(&mut state.sql.editor, key);
             state.modal = Some(Modal::Query);
             Vec::new()
         }
@@ -408,7 +408,7 @@ fn on_editor(
             value::save(state, key, text)
         }
         _ => {
-            editor.area.input(key);
+            super::graphemes::input(&mut editor.area, key);
             state.modal = Some(Modal::Editor(Box::new(editor)));
             Vec::new()
         }

@@ -3,8 +3,10 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui_textarea::TextArea;
 
 use super::{help, selected_style};
 use crate::tui::state::State;
@@ -26,6 +28,49 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         }) => super::sql::render_cell(frame, area, state, title, cell, *scroll),
         Some(Modal::Prompt(_)) | None => {}
     }
+}
+
+/// A textarea as this terminal can show it: as it is in UTF-8; in ASCII
+/// mode with non-ASCII characters escaped and the cursor drawn where the
+/// escaped text puts it (case B37).
+pub fn render_text_area(frame: &mut Frame, area: Rect, state: &State, text: &TextArea<'static>) {
+    if !state.glyphs.ascii {
+        frame.render_widget(text, area);
+        return;
+    }
+    let cursor = text.cursor();
+    let (row, column) = (cursor.0, cursor.1);
+    let height = usize::from(area.height).max(1);
+    let start = row.saturating_sub(height - 1);
+    let glyphs = &state.glyphs;
+    let lines: Vec<Line> = text
+        .lines()
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(height)
+        .map(|(index, line)| {
+            if index != row {
+                return Line::from(glyphs.data(line).into_owned());
+            }
+            let at = line
+                .char_indices()
+                .nth(column)
+                .map_or(line.len(), |(at, _)| at);
+            let (before, rest) = line.split_at(at);
+            let mut chars = rest.chars();
+            let under = chars.next().map_or_else(|| " ".to_owned(), String::from);
+            Line::from(vec![
+                Span::raw(glyphs.data(before).into_owned()),
+                Span::styled(
+                    glyphs.data(&under).into_owned(),
+                    Style::new().add_modifier(Modifier::REVERSED),
+                ),
+                Span::raw(glyphs.data(chars.as_str()).into_owned()),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 /// A rectangle of at most `width` x `height` in the middle of `area`.
@@ -108,7 +153,7 @@ fn render_editor(frame: &mut Frame, area: Rect, state: &State, editor: &Editor) 
         rect,
         &format!("Edit {key} (Ctrl-s: save, Esc: close)"),
     );
-    frame.render_widget(&editor.area, inner);
+    render_text_area(frame, inner, state, &editor.area);
 }
 
 fn render_picker(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) {

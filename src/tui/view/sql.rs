@@ -278,7 +278,7 @@ pub fn render_query(frame: &mut Frame, area: Rect, state: &State) {
         rect,
         "SQL (Ctrl-r: run the statement under the cursor, Esc: close)",
     );
-    frame.render_widget(&state.sql.editor, inner);
+    super::modal::render_text_area(frame, inner, state, &state.sql.editor);
 }
 
 /// One cell shown whole: JSON pretty-printed when it parses and is small

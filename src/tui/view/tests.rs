@@ -459,3 +459,21 @@ fn sql_cell_shows_json_pretty_printed() {
     h.press(KeyCode::Enter);
     insta::assert_snapshot!(draw(&h.state, 80, 14).backend());
 }
+
+#[test]
+fn b37_sql_editor_in_ascii_mode_escapes_what_the_terminal_cannot_show() {
+    let mut h = sql_state();
+    h.state.glyphs = Glyphs::ASCII;
+    h.press(KeyCode::Char('e'));
+    h.typed("SELECT 'naïve', '😁';");
+    h.press(KeyCode::Left);
+    let terminal = draw(&h.state, 80, 10);
+    for cell in terminal.backend().buffer().content() {
+        assert!(
+            cell.symbol().is_ascii(),
+            "non-ASCII {:?} on screen",
+            cell.symbol()
+        );
+    }
+    insta::assert_snapshot!(terminal.backend());
+}
