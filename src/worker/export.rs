@@ -77,13 +77,20 @@ pub async fn export(
     progress: &Progress,
 ) -> Result<u64, DriverError> {
     let format = ExportFormat::for_path(path);
+    let folder = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+    if let Some(folder) = folder.filter(|dir| !dir.is_dir()) {
+        return Err(DriverError::InvalidInput(format!(
+            "cannot write {}: there is no folder {}",
+            path.display(),
+            folder.display()
+        )));
+    }
     let mut partial = Partial {
         path: path.with_extension("partial"),
         done: false,
     };
-    let file = File::create(&partial.path).map_err(|e| {
-        DriverError::InvalidInput(format!("cannot write {}: {e}", partial.path.display()))
-    })?;
+    let file = File::create(&partial.path)
+        .map_err(|e| DriverError::InvalidInput(format!("cannot write {}: {e}", path.display())))?;
     let mut sink = FileSink {
         writer: ExportWriter::new(BufWriter::new(file), format),
         progress: progress.clone(),

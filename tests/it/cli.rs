@@ -271,3 +271,22 @@ fn export_writes_a_whole_table_to_a_file() {
         "{\"id\":4,\"name\":\"a, \\\"b\\\"\",\"b\":null}\n{\"id\":3,\"name\":null,\"b\":null}\n"
     );
 }
+
+#[test]
+fn export_into_a_missing_folder_names_the_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let db = sqlite_file(home.path());
+    let out = home.path().join("nowhere").join("t.csv");
+    let output = dbdeck(home.path())
+        .args(["export", &db, "--table", "t", "--output"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("there is no folder") && stderr.contains("nowhere"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("partial"), "{stderr}");
+}
