@@ -9,20 +9,9 @@ use sqlx::{Column as _, Row as _, TypeInfo as _, ValueRef as _};
 use super::DriverError;
 use crate::domain::sql::{Cell, Column};
 
-/// The columns of a PostgreSQL row, with the server's type names.
-pub fn pg_columns(row: &PgRow) -> Vec<Column> {
-    row.columns()
-        .iter()
-        .map(|c| Column {
-            name: c.name().to_owned(),
-            type_name: c.type_info().name().to_lowercase(),
-        })
-        .collect()
-}
-
-/// The columns of an SQLite row, with their declared types where the
-/// column has one.
-pub fn sqlite_columns(row: &SqliteRow) -> Vec<Column> {
+/// The columns of a row, with the database's type names (for SQLite, the
+/// declared type where the column has one).
+pub fn columns<R: sqlx::Row>(row: &R) -> Vec<Column> {
     row.columns()
         .iter()
         .map(|c| Column {

@@ -14,7 +14,7 @@ use futures::TryStreamExt as _;
 use sqlx::pool::PoolConnection;
 use sqlx::{AssertSqlSafe, Either, PgPool, Postgres, Sqlite, SqlitePool};
 
-use super::decode::{pg_cells, pg_columns, sqlite_cells, sqlite_columns};
+use super::decode::{columns, pg_cells, sqlite_cells};
 use super::{Pool, SqlClient, map_error};
 use crate::domain::sql::{Cell, Column, QueryResult};
 use crate::domain::statements;
@@ -236,7 +236,7 @@ async fn read_pg(
             Either::Left(done) => sink.affected(done.rows_affected()),
             Either::Right(row) => {
                 if !described {
-                    sink.columns(pg_columns(&row))?;
+                    sink.columns(columns(&row))?;
                     described = true;
                 }
                 if !sink.row(pg_cells(&row)?)? {
@@ -388,7 +388,7 @@ async fn read_sqlite(
             Either::Left(done) => sink.affected(done.rows_affected()),
             Either::Right(row) => {
                 if !described {
-                    sink.columns(sqlite_columns(&row))?;
+                    sink.columns(columns(&row))?;
                     described = true;
                 }
                 if !sink.row(sqlite_cells(&row)?)? {
