@@ -103,7 +103,7 @@ fn first_run_opens_the_demo_database_queries_and_cancels() {
     term.send("SELECT count(*) AS n FROM books WHERE price > 0;");
     term.send("\u{12}");
     term.wait_for("the count", |s| {
-        s.contains("Result · 1 rows") && s.contains("1999")
+        s.contains("Result · 1 row") && s.contains("1999")
     });
 
     term.send("e");

@@ -15,7 +15,7 @@ use super::{dim_style, error_style, pane, selected_style, window_start};
 use crate::domain::bytes::escape_bytes;
 use crate::domain::sql::{Cell, RelationKind, hex_text};
 use crate::tui::effect::Slot;
-use crate::tui::state::sql::GridSource;
+use crate::tui::state::sql::{GridSource, rows_word};
 use crate::tui::state::tables::TreeRow;
 use crate::tui::state::{Focus, State};
 use crate::tui::text;
@@ -161,7 +161,8 @@ fn grid_title(state: &State) -> Line<'static> {
             title + " "
         }
         GridSource::Query { truncated, .. } => {
-            let mut title = format!(" Result{sep}{} rows", text::count(grid.rows.len() as u64));
+            let rows = rows_word(grid.rows.len() as u64);
+            let mut title = format!(" Result{sep}{rows}");
             if *truncated {
                 title.push_str(&format!("{sep}truncated"));
             }

@@ -49,10 +49,10 @@ fn status_line(state: &State, width: usize) -> Line<'static> {
             let text = if state.is_sql() {
                 let rows = state.sql.grid.rows.len() as u64;
                 let mut text = format!(
-                    "{}{sep}{}{sep}{} rows shown",
+                    "{}{sep}{}{sep}{} shown",
                     session.target.name,
                     session.target.kind,
-                    text::count(rows)
+                    crate::tui::state::sql::rows_word(rows)
                 );
                 if let Some(progress) = &state.sql.export {
                     let written = text::count(progress.rows());

@@ -168,12 +168,12 @@ fn ran_summary(result: &QueryResult) -> String {
     }
 }
 
-/// "1 row", "2 rows".
+/// "1 row", "2 rows", "1,500 rows".
 pub fn rows_word(n: u64) -> String {
     if n == 1 {
         "1 row".to_owned()
     } else {
-        format!("{n} rows")
+        format!("{} rows", crate::tui::text::count(n))
     }
 }
 
