@@ -411,8 +411,3 @@ fn declared_targets(settings: &Settings) -> Vec<ConnectTarget> {
     }
     targets
 }
-
-/// Whether a connection kind can be browsed by this build.
-pub fn is_supported(kind: Kind) -> bool {
-    matches!(kind, Kind::Redis | Kind::Postgres | Kind::Sqlite)
-}

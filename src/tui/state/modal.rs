@@ -113,7 +113,8 @@ pub enum Modal {
     Picker(Picker),
     /// The SQL editor; its text lives in `State::sql`.
     Query,
-    /// One SQL cell shown whole, scrolled by this many lines.
+    /// One SQL cell shown whole (JSON text already pretty-printed),
+    /// scrolled by this many lines.
     Cell {
         title: String,
         cell: Cell,

@@ -306,22 +306,12 @@ pub fn render_cell(
             dim_style(state),
         ))],
         Cell::Bytes(bytes) => super::value::hex_lines(bytes, scroll, rows, width),
-        other => cell_text_lines(state, &other.text().unwrap_or_default(), scroll, rows),
+        // A JSON cell arrives here already pretty-printed.
+        Cell::Text(text) => super::value::text_lines(state, text, scroll, rows),
+        other => super::value::text_lines(state, &other.text().unwrap_or_default(), scroll, rows),
     };
     let paragraph = Paragraph::new(body).wrap(Wrap { trim: false });
     frame.render_widget(paragraph, inner);
-}
-
-/// The visible lines of a text cell, pretty-printed first when it is JSON
-/// small enough to parse on every frame.
-fn cell_text_lines(state: &State, text: &str, skip: usize, rows: usize) -> Vec<Line<'static>> {
-    let small = u64::try_from(text.len()).unwrap_or(u64::MAX) <= state.config.max_pretty_json_bytes;
-    let pretty = small
-        .then(|| serde_json::from_str::<serde_json::Value>(text).ok())
-        .flatten()
-        .filter(|value| value.is_object() || value.is_array())
-        .and_then(|value| serde_json::to_string_pretty(&value).ok());
-    super::value::text_lines(state, pretty.as_deref().unwrap_or(text), skip, rows)
 }
 
 /// How bytes stand apart from text in the grid.

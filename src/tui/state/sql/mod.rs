@@ -14,6 +14,7 @@ pub use edit::{on_edited, preview_update, run_edit};
 use super::modal::{Modal, Prompt, PromptKind};
 use super::tables::Tree;
 use super::{Focus, State};
+use crate::domain::ByteString;
 use crate::domain::sql::{Cell, Column, QueryResult, RowCursor, RowPage, RowsRequest};
 use crate::domain::statements;
 use crate::driver::DriverError;
@@ -305,9 +306,18 @@ fn open_cell(state: &mut State) -> Vec<Effect> {
         "" | "null" => header.name.clone(),
         type_name => format!("{} ({type_name})", header.name),
     };
+    // JSON is pretty-printed once here, not on every frame.
+    let shown = match cell {
+        Cell::Text(text) if text.trim_start().starts_with(['{', '[']) => {
+            let limit = state.config.max_pretty_json_bytes;
+            let pretty = super::value::pretty_json(&ByteString::from(text.as_str()), false, limit);
+            Cell::Text(pretty.unwrap_or_else(|_| text.clone()))
+        }
+        other => other.clone(),
+    };
     state.modal = Some(Modal::Cell {
         title,
-        cell: cell.clone(),
+        cell: shown,
         scroll: 0,
     });
     Vec::new()
