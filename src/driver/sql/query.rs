@@ -11,7 +11,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use futures::TryStreamExt as _;
+use futures::stream::BoxStream;
 use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgQueryResult;
+use sqlx::sqlite::SqliteQueryResult;
 use sqlx::{AssertSqlSafe, Either, PgPool, Postgres, Sqlite, SqlitePool};
 
 use super::decode::{columns, pg_cells, sqlite_cells};
@@ -210,7 +213,8 @@ async fn run_postgres(
             .map_err(map_error)?;
     }
     let tagged = backend.tagged(sql);
-    let outcome = read_pg(backend.conn()?, &tagged, sink).await;
+    let results = sqlx::raw_sql(AssertSqlSafe(tagged.as_str())).fetch_many(&mut **backend.conn()?);
+    let outcome = drain(results, PgQueryResult::rows_affected, pg_cells, sink).await;
     let stopped = matches!(outcome, Ok(true));
     if read_only && !stopped {
         // The transaction only existed to make the server refuse writes.
@@ -222,24 +226,26 @@ async fn run_postgres(
     outcome.map(drop)
 }
 
-/// Reads rows until the statement ends or the sink stops; says whether it
-/// stopped early (the statement may still be producing rows).
-async fn read_pg(
-    conn: &mut PoolConnection<Postgres>,
-    sql: &str,
+/// Feeds a statement's results to the sink until they end or the sink
+/// stops; says whether it stopped early (the statement may still be
+/// producing rows). One loop for both databases: they differ only in how a
+/// row becomes cells and how a result counts its changed rows.
+async fn drain<R: sqlx::Row, Q>(
+    mut results: BoxStream<'_, Result<Either<Q, R>, sqlx::Error>>,
+    affected: impl Fn(&Q) -> u64,
+    cells: impl Fn(&R) -> Result<Vec<Cell>, DriverError>,
     sink: &mut dyn RowSink,
 ) -> Result<bool, DriverError> {
     let mut described = false;
-    let mut stream = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_many(&mut **conn);
-    while let Some(item) = stream.try_next().await.map_err(map_error)? {
+    while let Some(item) = results.try_next().await.map_err(map_error)? {
         match item {
-            Either::Left(done) => sink.affected(done.rows_affected()),
+            Either::Left(done) => sink.affected(affected(&done)),
             Either::Right(row) => {
                 if !described {
                     sink.columns(columns(&row))?;
                     described = true;
                 }
-                if !sink.row(pg_cells(&row)?)? {
+                if !sink.row(cells(&row)?)? {
                     return Ok(true);
                 }
                 // Rows already buffered arrive without waiting: give the
@@ -361,7 +367,15 @@ async fn run_sqlite(
             .await
             .map_err(map_error)?;
     }
-    let result = read_sqlite(run.conn()?, sql, sink).await;
+    let results = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_many(&mut **run.conn()?);
+    let result = drain(
+        results,
+        SqliteQueryResult::rows_affected,
+        sqlite_cells,
+        sink,
+    )
+    .await
+    .map(drop);
     if read_only {
         // A failure here closes the connection rather than leaving it
         // read-only for its next user.
@@ -374,29 +388,4 @@ async fn run_sqlite(
     }
     run.finish().await;
     result
-}
-
-async fn read_sqlite(
-    conn: &mut PoolConnection<Sqlite>,
-    sql: &str,
-    sink: &mut dyn RowSink,
-) -> Result<(), DriverError> {
-    let mut described = false;
-    let mut stream = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_many(&mut **conn);
-    while let Some(item) = stream.try_next().await.map_err(map_error)? {
-        match item {
-            Either::Left(done) => sink.affected(done.rows_affected()),
-            Either::Right(row) => {
-                if !described {
-                    sink.columns(columns(&row))?;
-                    described = true;
-                }
-                if !sink.row(sqlite_cells(&row)?)? {
-                    break;
-                }
-                tokio::task::coop::consume_budget().await;
-            }
-        }
-    }
-    Ok(())
 }
