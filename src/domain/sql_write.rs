@@ -6,6 +6,7 @@
 //! them in a transaction that is rolled back unless exactly one row
 //! changed.
 
+use super::profile::Kind;
 use super::sql::{Cell, TableRef, hex_text};
 
 /// Which SQL dialect to write.
@@ -13,6 +14,17 @@ use super::sql::{Cell, TableRef, hex_text};
 pub enum Dialect {
     Postgres,
     Sqlite,
+}
+
+impl Dialect {
+    /// The dialect of an SQL connection kind; `None` for Redis or MongoDB.
+    pub fn of(kind: Kind) -> Option<Self> {
+        match kind {
+            Kind::Postgres => Some(Self::Postgres),
+            Kind::Sqlite => Some(Self::Sqlite),
+            Kind::Redis | Kind::Mongo => None,
+        }
+    }
 }
 
 /// An SQL identifier in double quotes, with inner quotes doubled.

@@ -27,11 +27,9 @@ fn editable(state: &mut State) -> Option<(crate::domain::sql::TableRef, Dialect)
         state.info("this table has no primary key, so a row cannot be named for an edit");
         return None;
     }
-    let dialect = match state.session.as_ref().map(|s| s.target.kind) {
-        Some(crate::domain::Kind::Postgres) => Dialect::Postgres,
-        _ => Dialect::Sqlite,
-    };
-    Some((request.table.clone(), dialect))
+    let table = request.table.clone();
+    let dialect = state.session.as_ref().and_then(|s| Dialect::of(s.target.kind))?;
+    Some((table, dialect))
 }
 
 /// The primary key's values in row `row`.
