@@ -691,3 +691,43 @@ async fn exports_stream_every_row_and_a_cancelled_one_leaves_no_file() {
     assert!(!endless.exists());
     assert!(!endless.with_extension("partial").exists());
 }
+
+/// B33 through the SQL driver: a password full of URL syntax, percent-encoded
+/// in the URL, reaches PostgreSQL intact and the user part is not cut short.
+/// (The local server trusts loopback logins, so it proves the parsing and
+/// the login role, not the password check itself.)
+#[tokio::test]
+async fn b33_an_encoded_password_connects_as_its_own_user() {
+    let db = TestDatabase::create().await;
+    let admin = postgres(&db, false).await;
+    let role = format!("dbdeck_b33_{}", std::process::id());
+    run(&admin, &format!("DROP ROLE IF EXISTS {role}")).await;
+    run(
+        &admin,
+        &format!("CREATE ROLE {role} LOGIN PASSWORD 'p#ss@w/rd:%?'"),
+    )
+    .await;
+
+    let mut url = url::Url::parse(db.url()).unwrap();
+    url.set_username(&role).unwrap();
+    let url = url.as_str().replacen('@', ":p%23ss%40w%2Frd%3A%25%3F@", 1);
+    let split = dbdeck::registry::url::split_password(&url).unwrap();
+    assert_eq!(
+        split.password.as_ref().map(|p| p.expose()),
+        Some("p#ss@w/rd:%?")
+    );
+    assert!(
+        !split.url.contains("p%23"),
+        "the stored URL keeps no password"
+    );
+    let target = ConnectTarget {
+        password: split.password,
+        url: split.url,
+        ..target(Kind::Postgres, "", false)
+    };
+    let client = sql::connect(&target, Duration::from_secs(5)).await.unwrap();
+    let who = run(&client, "SELECT current_user").await;
+    drop(client);
+    run(&admin, &format!("DROP OWNED BY {role}; DROP ROLE {role}")).await;
+    assert_eq!(who, [[text(&role)]]);
+}

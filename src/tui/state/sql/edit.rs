@@ -28,7 +28,10 @@ fn editable(state: &mut State) -> Option<(crate::domain::sql::TableRef, Dialect)
         return None;
     }
     let table = request.table.clone();
-    let dialect = state.session.as_ref().and_then(|s| Dialect::of(s.target.kind))?;
+    let dialect = state
+        .session
+        .as_ref()
+        .and_then(|s| Dialect::of(s.target.kind))?;
     Some((table, dialect))
 }
 
