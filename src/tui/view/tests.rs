@@ -477,3 +477,18 @@ fn b37_sql_editor_in_ascii_mode_escapes_what_the_terminal_cannot_show() {
     }
     insta::assert_snapshot!(terminal.backend());
 }
+
+#[test]
+fn sql_cell_of_bytes_is_a_hex_dump_titled_with_its_length() {
+    let mut h = sql_state();
+    for _ in 0..3 {
+        h.press(KeyCode::Char('l'));
+    }
+    h.press(KeyCode::Enter);
+    let Some(crate::tui::state::Modal::Cell { title, .. }) = &h.state.modal else {
+        panic!("no cell view");
+    };
+    assert_eq!(title, "cover (blob, 4 B)");
+    let screen = format!("{}", draw(&h.state, 80, 10).backend());
+    assert!(screen.contains("00000000  de ad be ef"), "{screen}");
+}

@@ -301,10 +301,19 @@ fn open_cell(state: &mut State) -> Vec<Effect> {
     let (Some(cell), Some(header)) = (row.get(column), grid.columns.get(column)) else {
         return Vec::new();
     };
-    // SQLite reports no type for an expression's column.
-    let title = match header.type_name.as_str() {
-        "" | "null" => header.name.clone(),
-        type_name => format!("{} ({type_name})", header.name),
+    // The type (SQLite reports none for an expression), and a length for
+    // bytes, whose dump does not show it.
+    let mut about: Vec<String> = Vec::new();
+    if !matches!(header.type_name.as_str(), "" | "null") {
+        about.push(header.type_name.clone());
+    }
+    if let Cell::Bytes(bytes) = cell {
+        about.push(crate::tui::text::bytes(bytes.len() as u64));
+    }
+    let title = if about.is_empty() {
+        header.name.clone()
+    } else {
+        format!("{} ({})", header.name, about.join(", "))
     };
     // JSON is pretty-printed once here, not on every frame.
     let shown = match cell {
