@@ -96,6 +96,10 @@ pub struct ApiSettings {
     pub rate_limit_per_minute: u32,
     /// How many requests may come at once before the rate applies.
     pub rate_limit_burst: u32,
+    /// Browser origins allowed to call the API (`https://dash.example.com`,
+    /// or `*` for any). Empty: no CORS headers, so browsers keep pages on
+    /// other origins out.
+    pub cors_origins: Vec<String>,
 }
 
 /// A connection written in the config file. Its password, if any, comes
@@ -155,6 +159,7 @@ impl Default for ApiSettings {
             cache_ttl_ms: 2000,
             rate_limit_per_minute: 60_000,
             rate_limit_burst: 1000,
+            cors_origins: Vec::new(),
         }
     }
 }

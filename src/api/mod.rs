@@ -22,7 +22,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::HeaderName;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi as _;
@@ -58,6 +59,46 @@ pub enum ServeError {
     },
     #[error("the server stopped: {0}")]
     Io(#[from] std::io::Error),
+    #[error(
+        "api.cors_origins holds {0:?}, which is not an origin such as https://dash.example.com or *"
+    )]
+    CorsOrigin(String),
+}
+
+/// The CORS layer for the configured origins, or none when none are
+/// configured: then no CORS headers are sent and browsers keep pages on
+/// other origins from reading replies.
+fn cors(origins: &[String]) -> Result<Option<CorsLayer>, ServeError> {
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    let allowed = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let list = origins
+            .iter()
+            .map(|origin| {
+                HeaderValue::from_str(origin)
+                    .ok()
+                    .filter(|_| origin.starts_with("http://") || origin.starts_with("https://"))
+                    .ok_or_else(|| ServeError::CorsOrigin(origin.clone()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        AllowOrigin::list(list)
+    };
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(allowed)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .expose_headers([header::RETRY_AFTER, REQUEST_ID]),
+    ))
 }
 
 #[derive(utoipa::OpenApi)]
@@ -80,7 +121,13 @@ pub fn app(service: Arc<Service>, policy: AuthPolicy) -> Router {
     let settings = service.settings().api.clone();
     let state = state::AppState::new(Arc::clone(&service));
 
-    Router::new()
+    // `serve` refuses a bad origin before it binds; a router built
+    // directly just goes without CORS.
+    let cors = cors(&settings.cors_origins).unwrap_or_else(|error| {
+        tracing::error!(%error, "CORS is off");
+        None
+    });
+    let router = Router::new()
         .merge(api)
         .route(
             &format!("{BASE}/openapi.json"),
@@ -117,7 +164,11 @@ pub fn app(service: Arc<Service>, policy: AuthPolicy) -> Router {
         ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http())
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 /// The documented routes, before they are split into a router and the
@@ -160,6 +211,7 @@ pub async fn serve(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    cors(&service.settings().api.cors_origins)?;
     listen_policy(&service, addr).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -181,4 +233,24 @@ pub async fn serve_on(
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_takes_origins_and_star_and_refuses_anything_else() {
+        assert!(matches!(cors(&[]), Ok(None)));
+        assert!(matches!(cors(&["*".into()]), Ok(Some(_))));
+        assert!(matches!(
+            cors(&["https://dash.example.com".into()]),
+            Ok(Some(_))
+        ));
+        let refused = cors(&["dash.example.com".into()]);
+        assert!(
+            matches!(&refused, Err(ServeError::CorsOrigin(o)) if o == "dash.example.com"),
+            "{refused:?}"
+        );
+    }
 }

@@ -218,3 +218,47 @@ async fn metrics_count_requests_by_route_template_never_by_key() {
     assert!(!text.contains("secret-key-name"));
     assert!(text.contains("dbdeck_client_misses_total"));
 }
+
+/// The CORS preflight's Access-Control-Allow-Origin for `origin`, if any.
+async fn preflight(api: &Api, origin: &str) -> Option<String> {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt as _;
+
+    let request = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/api/v1/connections")
+        .header(header::ORIGIN, origin)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .body(Body::empty())
+        .expect("request");
+    let response = api
+        .router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("infallible");
+    response
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn cors_answers_only_the_configured_origins() {
+    let server = RedisServer::start();
+    let mut settings = Settings::default();
+    settings.api.cors_origins = vec!["https://dash.example.com".into()];
+    let open = api_on(&server, settings).await;
+    assert_eq!(
+        preflight(&open, "https://dash.example.com")
+            .await
+            .as_deref(),
+        Some("https://dash.example.com")
+    );
+    assert_eq!(preflight(&open, "https://other.example.com").await, None);
+
+    let closed = api_on(&server, Settings::default()).await;
+    assert_eq!(preflight(&closed, "https://dash.example.com").await, None);
+}
