@@ -12,7 +12,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Paths, Settings};
-use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, ScanRequest, ValueRequest, ValueWindow};
+use crate::domain::redis::{
+    KeyFilter, KeyInfo, KeyType, ScanCursor, ScanRequest, ValueRequest, ValueWindow,
+};
 use crate::domain::token::{NewToken, Scope, TokenInfo};
 use crate::domain::{ByteString, ConnectTarget, Kind, Profile, ProfileId, Secret};
 use crate::driver::DriverError;
@@ -272,7 +274,7 @@ impl Service {
             filter,
             key_type,
             count: self.settings.ui.scan_count,
-            cursor: 0,
+            cursor: ScanCursor::START,
             budget: self.settings.limits.scan_budget(),
         }
     }

@@ -97,6 +97,12 @@ impl fmt::Debug for ByteString {
     }
 }
 
+impl AsRef<[u8]> for ByteString {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
 impl From<&str> for ByteString {
     fn from(text: &str) -> Self {
         Self(text.as_bytes().to_vec())

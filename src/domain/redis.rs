@@ -221,6 +221,64 @@ pub fn escape_glob(text: &str) -> String {
     out
 }
 
+/// Where a scan of the whole keyspace stands. A single server has one SCAN
+/// cursor; a cluster is scanned one primary after another (primaries in
+/// slot order), so the cursor names the primary and that primary's cursor.
+///
+/// As text it is opaque to callers: `42` on a single server (and on the
+/// first primary), `2.42` on the third primary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct ScanCursor {
+    /// The primary being scanned, by its position in slot order; 0 on a
+    /// single server.
+    pub node: u32,
+    /// That server's own SCAN cursor; 0 at its start.
+    pub position: u64,
+}
+
+impl ScanCursor {
+    /// The start of a new scan.
+    pub const START: Self = Self {
+        node: 0,
+        position: 0,
+    };
+
+    /// A cursor on a single server (or the first primary).
+    pub const fn at(position: u64) -> Self {
+        Self { node: 0, position }
+    }
+}
+
+impl fmt::Display for ScanCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.node {
+            0 => write!(f, "{}", self.position),
+            node => write!(f, "{node}.{}", self.position),
+        }
+    }
+}
+
+impl From<ScanCursor> for String {
+    fn from(cursor: ScanCursor) -> Self {
+        cursor.to_string()
+    }
+}
+
+impl std::str::FromStr for ScanCursor {
+    type Err = std::num::ParseIntError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.split_once('.') {
+            Some((node, position)) => Ok(Self {
+                node: node.parse()?,
+                position: position.parse()?,
+            }),
+            None => Ok(Self::at(text.parse()?)),
+        }
+    }
+}
+
 /// A request for the next page of a SCAN.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanRequest {
@@ -228,8 +286,8 @@ pub struct ScanRequest {
     pub key_type: Option<KeyType>,
     /// The COUNT hint sent with each SCAN call.
     pub count: u32,
-    /// The cursor to continue from; 0 starts a new scan.
-    pub cursor: u64,
+    /// The cursor to continue from; `ScanCursor::START` starts a new scan.
+    pub cursor: ScanCursor,
     /// How long to keep scanning through empty pages before answering.
     pub budget: Duration,
 }
@@ -239,7 +297,7 @@ pub struct ScanRequest {
 pub struct KeyPage {
     pub items: Vec<KeyInfo>,
     /// The cursor to continue from; `None` once the scan is complete.
-    pub next_cursor: Option<u64>,
+    pub next_cursor: Option<ScanCursor>,
     /// Whether the scan went through the whole keyspace.
     pub complete: bool,
     /// How many SCAN calls this page took.
@@ -251,6 +309,9 @@ pub struct KeyPage {
 pub struct DatabaseInfo {
     pub index: u32,
     pub keys: Option<u64>,
+    /// The server is a Redis Cluster node, where database 0 is the only
+    /// database and `keys` counts every primary's keys.
+    pub cluster: bool,
 }
 
 /// One section of an INFO reply (`server`, `memory`, …) with its fields in
@@ -393,6 +454,27 @@ pub struct KeyValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scan_cursors_round_trip_as_text() {
+        for cursor in [
+            ScanCursor::START,
+            ScanCursor::at(42),
+            ScanCursor {
+                node: 2,
+                position: 0,
+            },
+            ScanCursor {
+                node: 1,
+                position: u64::MAX,
+            },
+        ] {
+            assert_eq!(cursor.to_string().parse::<ScanCursor>(), Ok(cursor));
+        }
+        assert_eq!(ScanCursor::at(42).to_string(), "42");
+        assert!("1.".parse::<ScanCursor>().is_err());
+        assert!("x".parse::<ScanCursor>().is_err());
+    }
 
     #[test]
     fn ttl_reads_pttl_replies() {

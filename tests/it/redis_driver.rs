@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use dbdeck::domain::ByteString;
 use dbdeck::domain::redis::{
-    KeyFilter, KeyInfo, KeyType, Probe, ScanRequest, Ttl, ValuePage, ValueRequest, ValueWindow,
+    KeyFilter, KeyInfo, KeyType, Probe, ScanCursor, ScanRequest, Ttl, ValuePage, ValueRequest,
+    ValueWindow,
 };
 use dbdeck::driver::DriverError;
 use dbdeck::driver::redis::{self as driver, RedisClient, Timeouts};
@@ -52,7 +53,7 @@ pub fn scan_request(pattern: &str) -> ScanRequest {
         filter: KeyFilter::Glob(pattern.to_owned()),
         key_type: None,
         count: 1000,
-        cursor: 0,
+        cursor: ScanCursor::START,
         budget: Duration::from_secs(5),
     }
 }

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbdeck::domain::redis::{KeyFilter, Probe, ScanRequest, Ttl, ValueRequest, ValueWindow};
+use dbdeck::domain::redis::{
+    KeyFilter, Probe, ScanCursor, ScanRequest, Ttl, ValueRequest, ValueWindow,
+};
 use dbdeck::domain::{ByteString, ConnectTarget};
 use dbdeck::driver::DriverError;
 use dbdeck::worker::{Job, Request, Response, SessionStats, Sessions, TtlChange, WorkerPool};
@@ -191,7 +193,7 @@ async fn submitted_jobs_answer_with_their_request_ids() {
         filter: KeyFilter::default(),
         key_type: None,
         count: 100,
-        cursor: 0,
+        cursor: ScanCursor::START,
         budget: Duration::from_secs(5),
     });
     let first = pool.submit(job(&target, 0, Request::Test), reply.clone());

@@ -172,3 +172,94 @@ fn free_port() -> u16 {
         .map(|addr| addr.port())
         .expect("a free loopback port")
 }
+
+/// How long a fresh cluster gets to report `cluster_state:ok`.
+const CLUSTER_READY_WITHIN: Duration = Duration::from_secs(20);
+
+/// Three primaries, no replicas, slots spread by `redis-cli --cluster
+/// create`; every node stops when this is dropped.
+pub struct RedisCluster {
+    pub nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    /// Starts three cluster-enabled servers, joins them and waits until
+    /// every node says `cluster_state:ok`.
+    pub fn start() -> Self {
+        let nodes: Vec<RedisServer> = (0..3)
+            .map(|_| {
+                // The cluster bus gets its own free port: the default
+                // (port + 10000) may lie beyond 65535.
+                let bus = free_port().to_string();
+                RedisServer::with_args(&[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                    "--cluster-port",
+                    &bus,
+                ])
+            })
+            .collect();
+        let addresses: Vec<String> = nodes
+            .iter()
+            .map(|node| format!("127.0.0.1:{}", node.port()))
+            .collect();
+        let status = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addresses)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("redis-cli on PATH");
+        assert!(status.success(), "redis-cli --cluster create failed");
+        let cluster = Self { nodes };
+        cluster.wait_ok();
+        cluster
+    }
+
+    /// A connection target naming the first node; dbdeck finds the others.
+    pub fn target(&self, id: i64) -> ConnectTarget {
+        self.nodes[0].target(id)
+    }
+
+    /// A blocking cluster connection, for seeding across the nodes.
+    pub fn conn(&self) -> redis::cluster::ClusterConnection {
+        let urls: Vec<String> = self.nodes.iter().map(RedisServer::url).collect();
+        redis::cluster::ClusterClient::new(urls)
+            .and_then(|client| client.get_connection())
+            .expect("a seeding connection to the test cluster")
+    }
+
+    /// How many keys each node holds, in node order.
+    pub fn dbsizes(&self) -> Vec<u64> {
+        self.nodes
+            .iter()
+            .map(|node| {
+                redis::cmd("DBSIZE")
+                    .query(&mut node.conn())
+                    .expect("DBSIZE of a cluster node")
+            })
+            .collect()
+    }
+
+    fn wait_ok(&self) {
+        let deadline = Instant::now() + CLUSTER_READY_WITHIN;
+        while Instant::now() < deadline {
+            let ready = self.nodes.iter().all(|node| {
+                redis::cmd("CLUSTER")
+                    .arg("INFO")
+                    .query::<String>(&mut node.conn())
+                    .is_ok_and(|info| info.contains("cluster_state:ok"))
+            });
+            if ready {
+                return;
+            }
+            // Polling the readiness condition, not waiting for a result.
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the test cluster did not reach cluster_state:ok");
+    }
+}

@@ -27,6 +27,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct Database {
     pub index: u32,
     pub keys: Option<u64>,
+    /// The server is a Redis Cluster: database 0 is its only database, and
+    /// `keys` counts the keys of every primary.
+    pub cluster: bool,
 }
 
 /// A key with its metadata, as one line of `dbdeck keys --json` too.
@@ -89,6 +92,7 @@ async fn databases(
             .map(|db| Database {
                 index: db.index,
                 keys: db.keys,
+                cluster: db.cluster,
             })
             .collect();
         Ok(ListPage::whole(items))

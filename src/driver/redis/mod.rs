@@ -6,6 +6,7 @@
 //! of failing the page. This module never runs KEYS and never reads a whole
 //! collection or a whole string: everything is paged or capped.
 
+mod cluster;
 mod keys;
 mod server;
 mod value;
@@ -19,7 +20,12 @@ pub use write::{MAX_EXPIRE_SECS, create_string, delete, expire, persist, set_str
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Cmd, ErrorKind, FromRedisValue, IntoConnectionInfo, Pipeline, RedisError, Value};
+use redis::cluster::ClusterClientBuilder;
+use redis::{
+    Cmd, ConnectionInfo, ErrorKind, FromRedisValue, IntoConnectionInfo, Pipeline, RedisError, Value,
+};
+
+use cluster::Cluster;
 
 use super::DriverError;
 use crate::domain::ConnectTarget;
@@ -41,11 +47,18 @@ impl Default for Timeouts {
     }
 }
 
-/// A live client for one database of one Redis server. Cheap to clone: the
-/// clones share one multiplexed connection that reconnects on its own.
+/// A live client for one database of one Redis server, or for a whole
+/// Redis Cluster. Cheap to clone: the clones share one multiplexed
+/// connection (one per node in a cluster) that reconnects on its own.
 #[derive(Clone)]
 pub struct RedisClient {
-    conn: ConnectionManager,
+    conn: Connection,
+}
+
+#[derive(Clone)]
+enum Connection {
+    Single(ConnectionManager),
+    Cluster(Cluster),
 }
 
 /// The database a URL names (`redis://host/3` → 3), or 0.
@@ -56,7 +69,8 @@ pub fn url_database(url: &str) -> u32 {
         .unwrap_or(0)
 }
 
-/// Opens a client on database `db` of the target's server.
+/// Opens a client on database `db` of the target's server. A server with
+/// cluster mode enabled gets a cluster client, which only has database 0.
 pub async fn connect(
     target: &ConnectTarget,
     db: u32,
@@ -67,39 +81,136 @@ pub async fn connect(
         .as_str()
         .into_connection_info()
         .map_err(|e| DriverError::InvalidInput(format!("invalid Redis URL: {e}")))?;
-    let mut settings = info
-        .redis_settings()
-        .clone()
-        .set_db(i64::from(db))
-        .set_skip_set_lib_name();
+    let mut settings = info.redis_settings().clone().set_skip_set_lib_name();
     if let Some(password) = &target.password {
         settings = settings.set_password(password.expose());
     }
+    let info = info.set_redis_settings(settings);
+
+    // Database 0 exists in both modes, so the probe can always select it.
+    let probe = single(info.clone(), 0, timeouts).await?;
+    if !is_cluster_node(&probe).await? {
+        return match db {
+            0 => Ok(RedisClient {
+                conn: Connection::Single(probe),
+            }),
+            _ => Ok(RedisClient {
+                conn: Connection::Single(single(info, db, timeouts).await?),
+            }),
+        };
+    }
+    if db != 0 {
+        return Err(DriverError::InvalidInput(format!(
+            "this server is part of a Redis Cluster, which has only database 0 (asked for {db})"
+        )));
+    }
+    let client = ClusterClientBuilder::new([info])
+        .connection_timeout(timeouts.connect)
+        .response_timeout(timeouts.response)
+        .retries(1)
+        .build()
+        .map_err(map_error)?;
+    let conn = client.get_async_connection().await.map_err(map_error)?;
+    Ok(RedisClient {
+        conn: Connection::Cluster(Cluster::new(conn).await?),
+    })
+}
+
+/// A connection manager on database `db` of one server.
+async fn single(
+    info: ConnectionInfo,
+    db: u32,
+    timeouts: Timeouts,
+) -> Result<ConnectionManager, DriverError> {
+    let settings = info.redis_settings().clone().set_db(i64::from(db));
     let client = redis::Client::open(info.set_redis_settings(settings)).map_err(map_error)?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(timeouts.connect))
         .set_response_timeout(Some(timeouts.response))
         .set_number_of_retries(1);
-    let conn = ConnectionManager::new_with_config(client, config)
+    ConnectionManager::new_with_config(client, config)
         .await
-        .map_err(map_error)?;
-    Ok(RedisClient { conn })
+        .map_err(map_error)
+}
+
+/// Whether INFO says `cluster_enabled:1`. A server that refuses INFO (a
+/// restricted ACL user) is taken as a single server.
+async fn is_cluster_node(conn: &ConnectionManager) -> Result<bool, DriverError> {
+    let mut conn = conn.clone();
+    let reply: Result<String, RedisError> = redis::cmd("INFO")
+        .arg("cluster")
+        .query_async(&mut conn)
+        .await;
+    match reply {
+        Ok(text) => Ok(parse_info(&text).get("cluster_enabled").map(String::as_str) == Some("1")),
+        Err(error) if error.code() == Some("NOPERM") => Ok(false),
+        Err(error) => Err(map_error(error)),
+    }
 }
 
 impl RedisClient {
+    /// Whether this client talks to a Redis Cluster.
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.conn, Connection::Cluster(_))
+    }
+
+    fn cluster(&self) -> Option<&Cluster> {
+        match &self.conn {
+            Connection::Single(_) => None,
+            Connection::Cluster(cluster) => Some(cluster),
+        }
+    }
+
+    /// Runs one command. In a cluster, the redis crate sends a command with
+    /// keys to the node owning them; keyless commands go to any node.
     async fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> Result<T, DriverError> {
-        let mut conn = self.conn.clone();
-        cmd.query_async(&mut conn).await.map_err(map_error)
+        match &self.conn {
+            Connection::Single(conn) => cmd.query_async(&mut conn.clone()).await,
+            Connection::Cluster(cluster) => cmd.query_async(&mut cluster.conn.clone()).await,
+        }
+        .map_err(map_error)
     }
 
     /// Runs a pipeline where each command may fail on its own; the failures
-    /// come back as `Value::ServerError` in their slots.
+    /// come back as `Value::ServerError` in their slots. In a cluster every
+    /// command with a key must name a key of the same slot.
     async fn pipeline(&self, pipe: &mut Pipeline) -> Result<Vec<Value>, DriverError> {
-        let mut conn = self.conn.clone();
-        pipe.ignore_errors()
-            .query_async(&mut conn)
-            .await
-            .map_err(map_error)
+        let pipe = pipe.ignore_errors();
+        match &self.conn {
+            Connection::Single(conn) => pipe.query_async(&mut conn.clone()).await,
+            Connection::Cluster(cluster) => pipe.query_async(&mut cluster.conn.clone()).await,
+        }
+        .map_err(map_error)
+    }
+
+    /// Runs `per_key` commands for each key, built by `build`, and answers
+    /// their replies in key order: one pipeline on a single server, one
+    /// pipeline per owning primary in a cluster.
+    async fn per_key<K: AsRef<[u8]>>(
+        &self,
+        keys: &[K],
+        per_key: usize,
+        build: impl Fn(&mut Pipeline, &[u8]),
+    ) -> Result<Vec<Value>, DriverError> {
+        match &self.conn {
+            Connection::Single(_) => {
+                let mut pipe = redis::pipe();
+                for key in keys {
+                    build(&mut pipe, key.as_ref());
+                }
+                self.pipeline(&mut pipe).await
+            }
+            Connection::Cluster(cluster) => cluster.per_key(keys, per_key, build).await,
+        }
+    }
+
+    /// Runs a keyless command on every primary (or the one server), for
+    /// sums such as DBSIZE.
+    async fn on_primaries(&self, cmd: &Cmd) -> Result<Vec<Value>, DriverError> {
+        match &self.conn {
+            Connection::Single(_) => Ok(vec![self.query(cmd).await?]),
+            Connection::Cluster(cluster) => cluster.on_primaries(cmd).await,
+        }
     }
 }
 

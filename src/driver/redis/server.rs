@@ -27,7 +27,10 @@ pub async fn server_summary(client: &RedisClient) -> Result<ServerSummary, Drive
     replies.next();
     let server = info_fields(replies.next());
     let memory = info_fields(replies.next());
-    let dbsize = replies.next().and_then(|v| decode::<u64>(v).ok());
+    let mut dbsize = replies.next().and_then(|v| decode::<u64>(v).ok());
+    if client.is_cluster() {
+        dbsize = cluster_dbsize(client).await;
+    }
 
     let field = |fields: &Option<BTreeMap<String, String>>, name: &str| {
         fields.as_ref().and_then(|f| f.get(name).cloned())
@@ -40,6 +43,15 @@ pub async fn server_summary(client: &RedisClient) -> Result<ServerSummary, Drive
         dbsize: probe(dbsize),
         database_size: Probe::Unavailable,
     })
+}
+
+/// The keys of every primary of a cluster together, if each one answers.
+async fn cluster_dbsize(client: &RedisClient) -> Option<u64> {
+    let replies = client.on_primaries(&redis::cmd("DBSIZE")).await.ok()?;
+    replies
+        .into_iter()
+        .map(|reply| decode::<u64>(reply).ok())
+        .sum()
 }
 
 /// Parses an INFO reply into `name → value`, or `None` if it was refused.
@@ -120,7 +132,15 @@ fn slow_entry(entry: Value) -> Result<SlowEntry, DriverError> {
 /// Lists the databases. The count comes from `CONFIG GET databases` when
 /// allowed; otherwise it is 16 or enough to cover every database that
 /// `INFO keyspace` reports, so a server with CONFIG renamed still works.
+/// A cluster has database 0 only, holding the keys of all its primaries.
 pub async fn databases(client: &RedisClient) -> Result<Vec<DatabaseInfo>, DriverError> {
+    if client.is_cluster() {
+        return Ok(vec![DatabaseInfo {
+            index: 0,
+            keys: cluster_dbsize(client).await,
+            cluster: true,
+        }]);
+    }
     let mut pipe = redis::pipe();
     pipe.cmd("CONFIG")
         .arg("GET")
@@ -142,6 +162,7 @@ pub async fn databases(client: &RedisClient) -> Result<Vec<DatabaseInfo>, Driver
         .map(|index| DatabaseInfo {
             index,
             keys: keyspace.get(&index).copied(),
+            cluster: false,
         })
         .collect())
 }

@@ -8,7 +8,9 @@ use super::connections::ConnStatus;
 use super::modal::{Confirm, Confirmed, Modal, Picker, Prompt, PromptKind};
 use super::{Focus, State, value};
 use crate::domain::ByteString;
-use crate::domain::redis::{DatabaseInfo, KeyFilter, KeyInfo, KeyPage, KeyType, ScanRequest};
+use crate::domain::redis::{
+    DatabaseInfo, KeyFilter, KeyInfo, KeyPage, KeyType, ScanCursor, ScanRequest,
+};
 use crate::driver::DriverError;
 use crate::tui::action::Action;
 use crate::tui::effect::{Effect, Slot};
@@ -39,7 +41,7 @@ pub struct Keys {
     pub filter: KeyFilter,
     pub type_filter: Option<KeyType>,
     /// Where the next page starts; `None` before a scan and once complete.
-    pub next_cursor: Option<u64>,
+    pub next_cursor: Option<ScanCursor>,
     pub complete: bool,
     /// SCAN calls made by this scan so far.
     pub calls: u64,
@@ -306,7 +308,7 @@ pub fn start_scan(state: &mut State) -> Vec<Effect> {
     // rather than showing a key the new filter may exclude.
     let mut effects = state.cancel(&Slot::Value);
     state.value.clear();
-    effects.extend(scan_from(state, 0));
+    effects.extend(scan_from(state, ScanCursor::START));
     effects
 }
 
@@ -333,7 +335,7 @@ fn continue_scan(state: &mut State) -> Vec<Effect> {
     }
 }
 
-fn scan_from(state: &mut State, cursor: u64) -> Vec<Effect> {
+fn scan_from(state: &mut State, cursor: ScanCursor) -> Vec<Effect> {
     let scan = ScanRequest {
         filter: state.keys.filter.clone(),
         key_type: state.keys.type_filter.clone(),

@@ -7,7 +7,8 @@ use super::modal::{Confirmed, Modal};
 use super::value::{TtlInput, parse_ttl};
 use super::*;
 use crate::domain::redis::{
-    KeyFilter, KeyInfo, KeyPage, KeyType, KeyValue, Probe, ServerSummary, Ttl, ValuePage,
+    KeyFilter, KeyInfo, KeyPage, KeyType, KeyValue, Probe, ScanCursor, ServerSummary, Ttl,
+    ValuePage,
 };
 use crate::domain::{ByteString, Kind, ProfileId};
 use crate::driver::DriverError;
@@ -46,7 +47,7 @@ pub(crate) fn page(items: Vec<KeyInfo>, next_cursor: Option<u64>) -> Response {
     Response::Keys(KeyPage {
         items,
         complete: next_cursor.is_none(),
-        next_cursor,
+        next_cursor: next_cursor.map(ScanCursor::at),
         calls: 1,
     })
 }
@@ -166,6 +167,7 @@ impl Harness {
         let list = vec![crate::domain::redis::DatabaseInfo {
             index: 0,
             keys: Some(items.len() as u64),
+            cluster: false,
         }];
         h.reply(databases, Ok(Response::Databases(list)));
         let (scan, _) = h.last_scan();
@@ -181,7 +183,7 @@ fn connecting_tests_then_lists_databases_and_scans() {
     assert!(matches!(requests[0], Request::Test));
     assert!(matches!(requests[1], Request::Databases));
     let (_, scan) = h.last_scan();
-    assert_eq!(scan.cursor, 0);
+    assert_eq!(scan.cursor, ScanCursor::at(0));
     assert_eq!(scan.filter, KeyFilter::Literal(String::new()));
     assert_eq!(h.state.focus, Focus::Keys);
 }
@@ -240,7 +242,7 @@ fn load_more_continues_the_cursor() {
     h.press(KeyCode::Char('n'));
     assert_eq!(h.job_count(), before + 1);
     let (id, scan) = h.last_scan();
-    assert_eq!(scan.cursor, 42);
+    assert_eq!(scan.cursor, ScanCursor::at(42));
     h.reply(id, Ok(page(many_keys(5), None)));
     assert_eq!(h.state.keys.items.len(), 255);
     assert!(h.state.keys.complete);
@@ -254,7 +256,7 @@ fn load_more_continues_the_cursor() {
 fn a_small_first_page_keeps_loading_until_the_list_is_full() {
     let h = Harness::with_keys(many_keys(10), Some(9));
     let (_, scan) = h.last_scan();
-    assert_eq!(scan.cursor, 9);
+    assert_eq!(scan.cursor, ScanCursor::at(9));
 }
 
 #[test]
@@ -264,7 +266,7 @@ fn an_empty_budget_page_shows_partial_not_empty() {
     let jobs = h.job_count();
     let empty = KeyPage {
         items: Vec::new(),
-        next_cursor: Some(7),
+        next_cursor: Some(ScanCursor::at(7)),
         complete: false,
         calls: 3,
     };
@@ -276,7 +278,7 @@ fn an_empty_budget_page_shows_partial_not_empty() {
         "partial: ~3,000 keys scanned, 0 found so far · press n to continue"
     );
     h.press(KeyCode::Char('n'));
-    assert_eq!(h.last_scan().1.cursor, 7);
+    assert_eq!(h.last_scan().1.cursor, ScanCursor::at(7));
 }
 
 #[test]
@@ -284,10 +286,10 @@ fn load_all_keeps_going_until_complete_and_esc_stops_it() {
     let mut h = Harness::with_keys(many_keys(250), Some(1));
     h.press(KeyCode::Char('L'));
     let (id, scan) = h.last_scan();
-    assert_eq!(scan.cursor, 1);
+    assert_eq!(scan.cursor, ScanCursor::at(1));
     h.reply(id, Ok(page(many_keys(250), Some(2))));
     let (id, scan) = h.last_scan();
-    assert_eq!(scan.cursor, 2);
+    assert_eq!(scan.cursor, ScanCursor::at(2));
 
     let effects = h.press(KeyCode::Esc);
     assert!(
@@ -421,7 +423,7 @@ fn scan_errors_are_shown_with_a_retry() {
     h.press(KeyCode::Char('r'));
     let (retry, scan) = h.last_scan();
     assert_ne!(retry, id);
-    assert_eq!(scan.cursor, 0);
+    assert_eq!(scan.cursor, ScanCursor::at(0));
     assert!(h.state.keys.error.is_none());
 }
 
@@ -453,7 +455,7 @@ fn retry_after_a_failed_connection_tests_it_again_then_scans() {
         dbsize: Probe::Unavailable,
     };
     h.reply(retest, Ok(Response::Tested(summary)));
-    assert_eq!(h.last_scan().1.cursor, 0);
+    assert_eq!(h.last_scan().1.cursor, ScanCursor::at(0));
 }
 
 fn string_value(key: &str, text: &str) -> Response {

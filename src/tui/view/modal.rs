@@ -159,8 +159,15 @@ fn render_editor(frame: &mut Frame, area: Rect, state: &State, editor: &Editor) 
 fn render_picker(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) {
     let databases = &state.keys.databases;
     let height = u16::try_from(databases.len().clamp(1, 16) + 2).unwrap_or(18);
-    let rect = centered(area, 32, height);
-    let inner = popup(frame, state, rect, "Database");
+    // A cluster has database 0 only; the title says so rather than
+    // leaving the user to wonder where the others went.
+    let (width, title) = if databases.iter().any(|db| db.cluster) {
+        (40, "Database (Redis Cluster: db 0 only)")
+    } else {
+        (32, "Database")
+    };
+    let rect = centered(area, width, height);
+    let inner = popup(frame, state, rect, title);
     if databases.is_empty() {
         let text = state.glyphs.ui("loading the databases…").into_owned();
         frame.render_widget(Paragraph::new(text), inner);

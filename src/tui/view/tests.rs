@@ -334,11 +334,27 @@ fn database_picker_lists_key_counts() {
         .map(|index| crate::domain::redis::DatabaseInfo {
             index,
             keys: (index < 3).then_some(u64::from(index) * 1_234),
+            cluster: false,
         })
         .collect();
     h.press(KeyCode::Char('D'));
     h.press(KeyCode::Char('j'));
     insta::assert_snapshot!(draw(&h.state, 80, 16).backend());
+}
+
+#[test]
+fn database_picker_says_a_cluster_has_database_0_only() {
+    let mut h = Harness::with_keys(awkward_keys(), None);
+    h.state.keys.databases = vec![crate::domain::redis::DatabaseInfo {
+        index: 0,
+        keys: Some(3_000),
+        cluster: true,
+    }];
+    h.press(KeyCode::Char('D'));
+    let screen = draw(&h.state, 80, 16);
+    insta::assert_snapshot!(screen.backend());
+    let text = format!("{:?}", screen.backend());
+    assert!(text.contains("Redis Cluster: db 0 only"), "{text}");
 }
 
 /// An SQLite connection with its schema open and a table page on show:
