@@ -27,6 +27,7 @@ pub struct Settings {
     pub limits: Limits,
     pub sessions: SessionSettings,
     pub api: ApiSettings,
+    pub pubsub: PubSubSettings,
     /// Connections declared in the file, added to the registry's own.
     pub connections: Vec<DeclaredConnection>,
 }
@@ -100,6 +101,27 @@ pub struct ApiSettings {
     /// or `*` for any). Empty: no CORS headers, so browsers keep pages on
     /// other origins out.
     pub cors_origins: Vec<String>,
+}
+
+/// How many pub/sub messages wait to be shown or sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PubSubSettings {
+    /// Messages the pub/sub pane keeps, and holds while paused; beyond
+    /// this the oldest are dropped and counted.
+    pub buffer: usize,
+    /// Messages waiting to be sent to one WebSocket client; a client that
+    /// reads slower loses the oldest, and is told how many.
+    pub socket_queue: usize,
+}
+
+impl Default for PubSubSettings {
+    fn default() -> Self {
+        Self {
+            buffer: 10_000,
+            socket_queue: 1000,
+        }
+    }
 }
 
 /// A connection written in the config file. Its password, if any, comes

@@ -20,7 +20,9 @@ use crate::domain::{ByteString, ConnectTarget, Kind, Profile, ProfileId, Secret}
 use crate::driver::DriverError;
 use crate::driver::redis::Timeouts;
 use crate::registry::{NewProfile, Registry, RegistryError, SecretKey};
-use crate::worker::{Job, JobHandle, Outcome, Request, Response, Sessions, WorkerPool};
+use crate::worker::{
+    Job, JobHandle, Membership, Outcome, PubSubHub, Request, Response, Sessions, WorkerPool,
+};
 
 /// How often idle clients are looked for.
 const REAPER_PERIOD: Duration = Duration::from_secs(60);
@@ -56,6 +58,7 @@ pub enum ServiceError {
 pub struct Service {
     registry: Registry,
     pool: WorkerPool,
+    hub: PubSubHub,
     settings: Settings,
     /// Connections from the config file, then ad-hoc ones from URLs.
     outside: Mutex<Vec<ConnectTarget>>,
@@ -94,10 +97,12 @@ impl Service {
         let stop = CancellationToken::new();
         sessions.spawn_reaper(REAPER_PERIOD, stop.clone());
         let pool = WorkerPool::new(sessions, settings.sessions.jobs_per_connection);
+        let hub = PubSubHub::new(timeouts);
         let outside = declared_targets(&settings);
         Self {
             registry,
             pool,
+            hub,
             settings,
             outside: Mutex::new(outside),
             next_adhoc: AtomicI64::new(FIRST_ADHOC_ID),
@@ -266,6 +271,27 @@ impl Service {
     /// Runs a job and waits for its result.
     pub async fn run(&self, job: Job) -> Result<Response, DriverError> {
         self.pool.run(job).await
+    }
+
+    /// Joins the Redis connection's pub/sub subscriber (opening it for the
+    /// first member); the member's mailbox holds `capacity` messages.
+    pub async fn watch_channels(
+        &self,
+        target: &ConnectTarget,
+        capacity: usize,
+    ) -> Result<Membership, ServiceError> {
+        if target.kind != Kind::Redis {
+            return Err(ServiceError::InvalidInput(format!(
+                "{} is a {} connection; only Redis has pub/sub",
+                target.name, target.kind
+            )));
+        }
+        Ok(self.hub.join(target, capacity).await?)
+    }
+
+    /// How many connections have a live pub/sub subscriber.
+    pub fn pubsub_connections(&self) -> usize {
+        self.hub.open_connections()
     }
 
     /// A first-page SCAN request with the configured count and budget.

@@ -6,6 +6,7 @@
 pub mod bytes;
 pub mod export;
 pub mod profile;
+pub mod pubsub;
 pub mod redis;
 pub mod sql;
 pub mod sql_write;

@@ -7,9 +7,11 @@
 
 pub mod export;
 pub mod pool;
+pub mod pubsub;
 pub mod sessions;
 
 use crate::domain::ByteString;
+use crate::domain::pubsub::ChannelInfo;
 use crate::domain::redis::{
     DatabaseInfo, InfoSection, KeyPage, KeyValue, ScanRequest, ServerSummary, SlowEntry, Ttl,
     ValueRequest,
@@ -19,6 +21,7 @@ use crate::driver::DriverError;
 
 pub use export::Progress;
 pub use pool::{Job, JobHandle, WorkerPool};
+pub use pubsub::{Batch, Membership, PubSubHub};
 pub use sessions::{Client, SessionStats, Sessions};
 
 /// Identifies one request so its outcome can be matched, or dropped when a
@@ -62,6 +65,14 @@ pub enum Request {
         value: ByteString,
         ttl: Option<u64>,
     },
+    /// List the active pub/sub channels (matching a pattern when given)
+    /// with their subscriber counts.
+    Channels { pattern: Option<ByteString> },
+    /// Publish a message on a channel.
+    Publish {
+        channel: ByteString,
+        message: ByteString,
+    },
     /// List an SQL database's schemas.
     SqlSchemas,
     /// List the tables and views of one schema.
@@ -104,6 +115,8 @@ impl Request {
             Self::Delete { .. } => "delete",
             Self::SetString { .. } => "set_string",
             Self::CreateString { .. } => "create_string",
+            Self::Channels { .. } => "channels",
+            Self::Publish { .. } => "publish",
             Self::SqlSchemas => "sql_schemas",
             Self::SqlRelations { .. } => "sql_relations",
             Self::SqlTable(_) => "sql_table",
@@ -124,6 +137,7 @@ impl Request {
                 | Self::Delete { .. }
                 | Self::SetString { .. }
                 | Self::CreateString { .. }
+                | Self::Publish { .. }
                 | Self::SqlEdit { .. }
         )
     }
@@ -143,6 +157,9 @@ pub enum Response {
     /// Whether a key was deleted.
     Deleted(bool),
     Written,
+    Channels(Vec<ChannelInfo>),
+    /// How many clients received a published message.
+    Published(u64),
     Schemas(Vec<String>),
     Relations(Vec<Relation>),
     Table(TableDetails),

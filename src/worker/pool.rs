@@ -155,6 +155,12 @@ async fn execute_redis(client: &RedisClient, request: &Request) -> Result<Respon
             redis::create_string(client, key, value, *ttl).await?;
             Response::Written
         }
+        Request::Channels { pattern } => {
+            Response::Channels(redis::pubsub::channels(client, pattern.as_ref()).await?)
+        }
+        Request::Publish { channel, message } => {
+            Response::Published(redis::pubsub::publish(client, channel, message).await?)
+        }
         _ => return Err(wrong_family("Redis")),
     })
 }

@@ -16,6 +16,7 @@ mod api_ops;
 mod api_sql;
 mod cli;
 mod e2e;
+mod pubsub;
 mod redis_cluster;
 mod redis_driver;
 mod redis_paging;

@@ -8,6 +8,7 @@
 
 mod cluster;
 mod keys;
+pub mod pubsub;
 mod server;
 mod value;
 mod write;
