@@ -337,6 +337,54 @@ pub struct SlowEntry {
     pub client_name: Option<String>,
 }
 
+/// One connection as `CLIENT LIST` describes it. Fields a server version
+/// does not report are `None`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClientEntry {
+    pub id: u64,
+    pub addr: String,
+    /// Empty when the client set no name.
+    pub name: String,
+    pub user: Option<String>,
+    pub db: Option<u32>,
+    /// Seconds since the client connected.
+    pub age_secs: u64,
+    /// Seconds since its last command.
+    pub idle_secs: u64,
+    pub flags: String,
+    /// The last command it ran (`client|list` since Redis 7).
+    pub cmd: String,
+}
+
+/// One part of the server panel: what the server answered, or why not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "value", rename_all = "snake_case")]
+pub enum Part<T> {
+    Ready(T),
+    /// The user's ACL denies the command.
+    NotPermitted,
+    /// Any other refusal, in the server's words.
+    Failed(String),
+}
+
+impl<T> Part<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Self::Ready(value) => Some(value),
+            Self::NotPermitted | Self::Failed(_) => None,
+        }
+    }
+}
+
+/// The server panel's three parts, each read on its own so that one denied
+/// command does not fail the others.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ServerPanel {
+    pub info: Part<Vec<InfoSection>>,
+    pub slowlog: Part<Vec<SlowEntry>>,
+    pub clients: Part<Vec<ClientEntry>>,
+}
+
 /// What `conn test` and the connection list report about a server.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ServerSummary {

@@ -13,8 +13,8 @@ pub mod sessions;
 use crate::domain::ByteString;
 use crate::domain::pubsub::ChannelInfo;
 use crate::domain::redis::{
-    DatabaseInfo, InfoSection, KeyPage, KeyValue, ScanRequest, ServerSummary, SlowEntry, Ttl,
-    ValueRequest,
+    ClientEntry, DatabaseInfo, InfoSection, KeyPage, KeyValue, ScanRequest, ServerPanel,
+    ServerSummary, SlowEntry, Ttl, ValueRequest,
 };
 use crate::domain::sql::{QueryResult, Relation, RowPage, RowsRequest, TableDetails, TableRef};
 use crate::driver::DriverError;
@@ -49,6 +49,10 @@ pub enum Request {
     Info,
     /// Read the newest SLOWLOG entries.
     Slowlog { count: u32 },
+    /// List the server's client connections.
+    Clients,
+    /// Read INFO, SLOWLOG and CLIENT LIST, each part on its own.
+    ServerPanel { slowlog: u32 },
     /// Read one page of keys.
     Scan(ScanRequest),
     /// Read a page of one key's value.
@@ -109,6 +113,8 @@ impl Request {
             Self::Databases => "databases",
             Self::Info => "info",
             Self::Slowlog { .. } => "slowlog",
+            Self::Clients => "clients",
+            Self::ServerPanel { .. } => "server_panel",
             Self::Scan(_) => "scan",
             Self::Value(_) => "value",
             Self::SetTtl { .. } => "set_ttl",
@@ -150,6 +156,8 @@ pub enum Response {
     Databases(Vec<DatabaseInfo>),
     Info(Vec<InfoSection>),
     Slowlog(Vec<SlowEntry>),
+    Clients(Vec<ClientEntry>),
+    ServerPanel(Box<ServerPanel>),
     Keys(KeyPage),
     Value(KeyValue),
     /// The TTL after the change.

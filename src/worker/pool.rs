@@ -136,6 +136,10 @@ async fn execute_redis(client: &RedisClient, request: &Request) -> Result<Respon
         Request::Databases => Response::Databases(redis::databases(client).await?),
         Request::Info => Response::Info(redis::info(client).await?),
         Request::Slowlog { count } => Response::Slowlog(redis::slowlog(client, *count).await?),
+        Request::Clients => Response::Clients(redis::clients(client).await?),
+        Request::ServerPanel { slowlog } => {
+            Response::ServerPanel(Box::new(redis::server_panel(client, *slowlog).await?))
+        }
         Request::Scan(scan) => Response::Keys(redis::scan_page(client, scan).await?),
         Request::Value(value) => Response::Value(redis::read_value(client, value).await?),
         Request::SetTtl {

@@ -86,6 +86,40 @@ async fn b12_a_user_denied_info_gets_forbidden_there_and_browses_anyway() {
 }
 
 #[tokio::test]
+async fn clients_lists_the_servers_connections_and_403s_when_denied() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    redis::cmd("CLIENT")
+        .arg("SETNAME")
+        .arg("watcher")
+        .query::<()>(&mut conn)
+        .unwrap();
+    redis::cmd("ACL")
+        .arg(&["SETUSER", "nocl", "on", ">pass", "~*", "+@all", "-client"][..])
+        .query::<()>(&mut conn)
+        .unwrap();
+    let denied = format!("redis://nocl:pass@127.0.0.1:{}", server.port());
+    let api = Api::with(
+        Settings::default(),
+        &[("c", &server.url(), false), ("d", &denied, false)],
+    )
+    .await;
+
+    let page = api.get("/api/v1/redis/c/clients").await.json();
+    assert_eq!(page["complete"], true);
+    let items = page["items"].as_array().unwrap();
+    let watcher = items.iter().find(|c| c["name"] == "watcher").unwrap();
+    assert_eq!(watcher["db"], 0);
+    assert_eq!(watcher["user"], "default");
+    assert!(watcher["id"].is_u64());
+    assert!(watcher["addr"].as_str().unwrap().starts_with("127.0.0.1:"));
+
+    let refused = api.get("/api/v1/redis/d/clients").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    assert_eq!(refused.problem_code(), "forbidden");
+}
+
+#[tokio::test]
 async fn database_lists_are_cached_until_a_write_through_the_api() {
     let server = RedisServer::start();
     let mut settings = Settings::default();

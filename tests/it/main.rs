@@ -20,6 +20,7 @@ mod pubsub;
 mod redis_cluster;
 mod redis_driver;
 mod redis_paging;
+mod redis_server;
 mod redis_sessions;
 mod registry;
 mod sql_driver;

@@ -1,6 +1,6 @@
-//! `/redis/{conn}/info` and `/redis/{conn}/slowlog`: what the server says
-//! about itself. A user whose ACL denies INFO or SLOWLOG gets 403
-//! `forbidden` here, while browsing keys goes on working.
+//! `/redis/{conn}/info`, `/redis/{conn}/slowlog` and `/redis/{conn}/clients`:
+//! what the server says about itself. A user whose ACL denies INFO, SLOWLOG
+//! or CLIENT gets 403 `forbidden` here, while browsing keys goes on working.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(info))
         .routes(routes!(slowlog))
+        .routes(routes!(clients))
 }
 
 /// INFO by section: `{"server": {"redis_version": "7.2.4", …}, "memory": …}`.
@@ -98,6 +99,57 @@ async fn slowlog(
             command: entry.command,
             client: entry.client,
             client_name: entry.client_name,
+        })
+        .collect();
+    Ok(Json(ListPage::whole(items)))
+}
+
+/// A client connection as CLIENT LIST reports it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClientConnection {
+    pub id: u64,
+    /// The client's address, `host:port`.
+    pub addr: String,
+    /// Empty when the client set no name.
+    pub name: String,
+    /// The ACL user (Redis 6 and later).
+    pub user: Option<String>,
+    pub db: Option<u32>,
+    /// Seconds since it connected.
+    pub age_secs: u64,
+    /// Seconds since its last command.
+    pub idle_secs: u64,
+    pub flags: String,
+    /// The last command it ran.
+    pub cmd: String,
+}
+
+/// The server's client connections (CLIENT LIST).
+#[utoipa::path(get, path = "/redis/{conn}/clients", tag = "redis",
+    params(("conn" = String, Path, description = "A connection's name or id")),
+    responses((status = 200, body = ListPage<ClientConnection>), (status = 403, body = Problem,
+        description = "The server's ACL does not permit CLIENT LIST"),
+        (status = 404, body = Problem)))]
+async fn clients(
+    State(state): State<AppState>,
+    Conn(target): Conn,
+) -> Result<Json<ListPage<ClientConnection>>, ApiError> {
+    let Response::Clients(entries) = run_redis(&state, target, None, Request::Clients).await?
+    else {
+        return Err(unexpected());
+    };
+    let items = entries
+        .into_iter()
+        .map(|entry| ClientConnection {
+            id: entry.id,
+            addr: entry.addr,
+            name: entry.name,
+            user: entry.user,
+            db: entry.db,
+            age_secs: entry.age_secs,
+            idle_secs: entry.idle_secs,
+            flags: entry.flags,
+            cmd: entry.cmd,
         })
         .collect();
     Ok(Json(ListPage::whole(items)))

@@ -14,7 +14,10 @@ mod value;
 mod write;
 
 pub use keys::{key_infos, scan_page};
-pub use server::{databases, info, parse_info, parse_sections, server_summary, slowlog};
+pub use server::{
+    clients, databases, info, parse_client_list, parse_info, parse_sections, server_panel,
+    server_summary, slowlog,
+};
 pub use value::read_value;
 pub use write::{MAX_EXPIRE_SECS, create_string, delete, expire, persist, set_string};
 

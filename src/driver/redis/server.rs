@@ -7,7 +7,9 @@ use redis::Value;
 
 use super::{RedisClient, decode, probe};
 use crate::domain::ByteString;
-use crate::domain::redis::{DatabaseInfo, InfoSection, Probe, ServerSummary, SlowEntry};
+use crate::domain::redis::{
+    ClientEntry, DatabaseInfo, InfoSection, Part, Probe, ServerPanel, ServerSummary, SlowEntry,
+};
 use crate::driver::DriverError;
 
 /// Pings the server and reads its version, mode, memory use and key count.
@@ -129,6 +131,80 @@ fn slow_entry(entry: Value) -> Result<SlowEntry, DriverError> {
     })
 }
 
+/// Reads INFO, the newest `slowlog` SLOWLOG entries and CLIENT LIST in one
+/// round trip. A part the server refuses (an ACL denial) comes back as such
+/// while the others show; only a lost connection fails the whole panel.
+pub async fn server_panel(client: &RedisClient, slowlog: u32) -> Result<ServerPanel, DriverError> {
+    let mut pipe = redis::pipe();
+    pipe.cmd("INFO")
+        .cmd("SLOWLOG")
+        .arg("GET")
+        .arg(slowlog)
+        .cmd("CLIENT")
+        .arg("LIST");
+    let mut replies = client.pipeline(&mut pipe).await?.into_iter();
+    let info = part(replies.next(), |v| {
+        Ok(parse_sections(&decode::<String>(v)?))
+    });
+    let slowlog = part(replies.next(), |v| {
+        decode::<Vec<Value>>(v)?
+            .into_iter()
+            .map(slow_entry)
+            .collect()
+    });
+    let clients = part(replies.next(), |v| {
+        Ok(parse_client_list(&decode::<String>(v)?))
+    });
+    Ok(ServerPanel {
+        info,
+        slowlog,
+        clients,
+    })
+}
+
+/// Turns one pipeline slot into a panel part.
+fn part<T>(reply: Option<Value>, read: impl FnOnce(Value) -> Result<T, DriverError>) -> Part<T> {
+    let missing = || DriverError::Server("the server sent fewer replies than asked".into());
+    match reply.ok_or_else(missing).and_then(read) {
+        Ok(value) => Part::Ready(value),
+        Err(DriverError::NotPermitted(_)) => Part::NotPermitted,
+        Err(error) => Part::Failed(error.to_string()),
+    }
+}
+
+/// Lists the server's client connections (CLIENT LIST).
+pub async fn clients(client: &RedisClient) -> Result<Vec<ClientEntry>, DriverError> {
+    let text: String = client.query(redis::cmd("CLIENT").arg("LIST")).await?;
+    Ok(parse_client_list(&text))
+}
+
+/// Parses CLIENT LIST: one client a line, `name=value` pairs split by
+/// spaces (the server refuses spaces in client names). Lines without an id
+/// are skipped.
+pub fn parse_client_list(text: &str) -> Vec<ClientEntry> {
+    text.lines().filter_map(client_entry).collect()
+}
+
+fn client_entry(line: &str) -> Option<ClientEntry> {
+    let fields: BTreeMap<&str, &str> = line
+        .split(' ')
+        .filter_map(|pair| pair.split_once('='))
+        .collect();
+    let text = |name: &str| fields.get(name).map(|v| (*v).to_owned());
+    let number = |name: &str| fields.get(name).and_then(|v| v.parse::<u64>().ok());
+    Some(ClientEntry {
+        id: number("id")?,
+        addr: text("addr").unwrap_or_default(),
+        name: text("name").unwrap_or_default(),
+        user: text("user"),
+        db: fields.get("db").and_then(|v| v.parse().ok()),
+        age_secs: number("age").unwrap_or(0),
+        idle_secs: number("idle").unwrap_or(0),
+        flags: text("flags").unwrap_or_default(),
+        cmd: text("cmd").unwrap_or_default(),
+    })
+}
+
 /// Lists the databases. The count comes from `CONFIG GET databases` when
 /// allowed; otherwise it is 16 or enough to cover every database that
 /// `INFO keyspace` reports, so a server with CONFIG renamed still works.
@@ -213,6 +289,27 @@ mod tests {
             ]
         );
         assert_eq!(sections[1].fields[0].1, "1024");
+    }
+
+    #[test]
+    fn client_list_lines_become_entries() {
+        let text = "id=3 addr=127.0.0.1:50212 laddr=127.0.0.1:6379 fd=8 name=worker-1 \
+                    age=95 idle=2 flags=N db=4 sub=0 psub=0 cmd=client|list user=app\n\
+                    id=9 addr=[::1]:6000 fd=9 name= age=1 idle=0 flags=P db=0 cmd=subscribe\n\
+                    garbage line\n";
+        let clients = parse_client_list(text);
+        assert_eq!(clients.len(), 2);
+        assert_eq!(clients[0].id, 3);
+        assert_eq!(clients[0].addr, "127.0.0.1:50212");
+        assert_eq!(clients[0].name, "worker-1");
+        assert_eq!(clients[0].user.as_deref(), Some("app"));
+        assert_eq!(clients[0].db, Some(4));
+        assert_eq!((clients[0].age_secs, clients[0].idle_secs), (95, 2));
+        assert_eq!(clients[0].cmd, "client|list");
+        assert_eq!(clients[1].addr, "[::1]:6000");
+        assert_eq!(clients[1].name, "");
+        assert_eq!(clients[1].user, None);
+        assert_eq!(clients[1].flags, "P");
     }
 
     #[test]
