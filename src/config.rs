@@ -42,6 +42,8 @@ pub struct UiSettings {
     pub value_page: u32,
     /// The separator the key tree splits names on.
     pub delimiter: String,
+    /// How often the open server panel reads the server again.
+    pub server_refresh_ms: u64,
     /// Colours on or off.
     pub colors: bool,
     /// Force ASCII glyphs; otherwise chosen from the locale.
@@ -142,6 +144,7 @@ impl Default for UiSettings {
             scan_count: 1000,
             value_page: 100,
             delimiter: ":".into(),
+            server_refresh_ms: 2000,
             colors: true,
             ascii: false,
         }

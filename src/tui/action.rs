@@ -62,4 +62,6 @@ pub enum Action {
     /// Recall the previous or next statement of the SQL history.
     HistoryPrev,
     HistoryNext,
+    /// Open or close the Redis server panel.
+    ServerPanel,
 }

@@ -22,6 +22,8 @@ pub enum Slot {
     SqlEdit,
     /// An export to a file.
     SqlExport,
+    /// The Redis server panel's reads.
+    Server,
 }
 
 /// Why a connection is being resolved.

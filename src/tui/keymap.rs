@@ -35,6 +35,8 @@ pub enum Context {
     Query,
     /// One SQL cell, shown whole.
     Cell,
+    /// The Redis server panel.
+    Server,
 }
 
 impl Context {
@@ -54,6 +56,7 @@ impl Context {
             Self::Rows => "rows",
             Self::Query => "query",
             Self::Cell => "cell",
+            Self::Server => "server",
         }
     }
 
@@ -61,7 +64,7 @@ impl Context {
     fn falls_back_to_global(self) -> bool {
         matches!(
             self,
-            Self::Connections | Self::Keys | Self::Value | Self::Tables | Self::Rows
+            Self::Connections | Self::Keys | Self::Value | Self::Tables | Self::Rows | Self::Server
         )
     }
 }

@@ -35,7 +35,7 @@ use crate::worker::{JobHandle, Outcome, RequestId};
 
 /// How often the busy indicator moves. Nothing is redrawn on ticks while
 /// idle.
-const TICK: Duration = Duration::from_millis(250);
+pub(crate) const TICK: Duration = Duration::from_millis(250);
 
 /// Runs the TUI until the user quits, restoring the terminal on every path.
 pub async fn run(service: Arc<Service>, url: Option<String>) -> color_eyre::Result<()> {

@@ -157,6 +157,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Retry => retry(state),
         Action::SetTtl => value::open_ttl_prompt(state),
         Action::Delete => confirm_delete(state),
+        Action::ServerPanel => super::server::open(state),
         _ => return None,
     })
 }

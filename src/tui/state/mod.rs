@@ -10,6 +10,7 @@ pub mod connections;
 mod graphemes;
 pub mod keys;
 pub mod modal;
+pub mod server;
 pub mod sql;
 pub mod tables;
 pub mod value;
@@ -30,6 +31,7 @@ use crate::worker::{Job, Outcome, Request, RequestId, Response};
 pub use connections::Connections;
 pub use keys::Keys;
 pub use modal::Modal;
+pub use server::ServerPane;
 pub use sql::SqlPane;
 pub use value::ValuePane;
 
@@ -44,6 +46,8 @@ pub struct Config {
     pub colors: bool,
     /// The most rows a statement's result keeps.
     pub sql_row_cap: usize,
+    /// Ticks between two reads of the open server panel.
+    pub server_refresh_ticks: u32,
 }
 
 impl Config {
@@ -56,8 +60,17 @@ impl Config {
             max_pretty_json_bytes: settings.limits.max_pretty_json_bytes,
             colors: settings.ui.colors,
             sql_row_cap: settings.limits.sql_row_cap,
+            server_refresh_ticks: refresh_ticks(settings.ui.server_refresh_ms),
         }
     }
+}
+
+/// The server panel's refresh interval in ticks, at least one.
+fn refresh_ticks(ms: u64) -> u32 {
+    let tick = super::TICK.as_millis().max(1);
+    u32::try_from(u128::from(ms) / tick)
+        .unwrap_or(u32::MAX)
+        .max(1)
 }
 
 impl Default for Config {
@@ -76,6 +89,8 @@ pub enum Focus {
     Tables,
     /// The SQL grid (in place of the value pane).
     Rows,
+    /// The Redis server panel (in place of the key list and value).
+    Server,
 }
 
 impl Focus {
@@ -86,6 +101,7 @@ impl Focus {
             Self::Value => Context::Value,
             Self::Tables => Context::Tables,
             Self::Rows => Context::Rows,
+            Self::Server => Context::Server,
         }
     }
 }
@@ -115,6 +131,7 @@ pub struct State {
     pub keys: Keys,
     pub value: ValuePane,
     pub sql: SqlPane,
+    pub server: ServerPane,
     pub modal: Option<Modal>,
     pub message: Option<Message>,
     pub size: (u16, u16),
@@ -138,6 +155,7 @@ impl State {
             keys: Keys::default(),
             value: ValuePane::default(),
             sql: SqlPane::default(),
+            server: ServerPane::default(),
             modal: None,
             message: None,
             size: (80, 24),
@@ -253,7 +271,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             if state.is_busy() {
                 state.spinner = state.spinner.wrapping_add(1);
             }
-            Vec::new()
+            server::on_tick(state)
         }
         Event::Submitted { slot, id } => on_submitted(state, slot, id),
         Event::Outcome(outcome) => on_outcome(state, outcome),
@@ -302,6 +320,7 @@ fn on_outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         (Slot::SqlGrid, result) => sql::on_grid(state, result),
         (Slot::SqlEdit, result) => sql::on_edited(state, result),
         (Slot::SqlExport, result) => sql::on_exported(state, result),
+        (Slot::Server, result) => server::on_panel(state, result),
     }
 }
 
@@ -339,6 +358,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Focus::Value => value::on_action(state, action),
         Focus::Tables => tables::on_tree_action(state, action),
         Focus::Rows => sql::on_grid_action(state, action),
+        Focus::Server => server::on_action(state, action),
     };
     if let Some(effects) = handled {
         return effects;

@@ -8,6 +8,7 @@ mod connections;
 mod help;
 mod keys;
 mod modal;
+mod server;
 mod sql;
 mod status;
 mod value;
@@ -47,6 +48,8 @@ pub fn render(frame: &mut Frame, state: &State) {
                 .areas(browse);
         sql::render_tree(frame, tree_area, state);
         sql::render_grid(frame, grid_area, state);
+    } else if state.focus == Focus::Server {
+        server::render(frame, browse, state);
     } else {
         keys::render(frame, keys_area, state);
         value::render(frame, right, state);

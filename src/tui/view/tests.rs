@@ -508,3 +508,89 @@ fn sql_cell_of_bytes_is_a_hex_dump_titled_with_its_length() {
     let screen = format!("{}", draw(&h.state, 80, 10).backend());
     assert!(screen.contains("00000000  de ad be ef"), "{screen}");
 }
+
+fn server_panel(
+    info: crate::domain::redis::Part<Vec<crate::domain::redis::InfoSection>>,
+    clients_denied: bool,
+) -> Harness {
+    use crate::domain::redis::{ClientEntry, Part, ServerPanel, SlowEntry};
+    let mut h = Harness::with_keys(vec![key_info(b"a")], None);
+    h.press(KeyCode::Char('I'));
+    let slow = SlowEntry {
+        id: 41,
+        started_at: 1_700_000_000,
+        duration_us: 12_500,
+        command: vec![
+            "SET".into(),
+            ByteString::new(b"k\xff\n\x1b[2J".to_vec()),
+            "v".into(),
+        ],
+        client: Some("127.0.0.1:50212".into()),
+        client_name: Some("worker".into()),
+    };
+    let clients = if clients_denied {
+        Part::NotPermitted
+    } else {
+        Part::Ready(vec![ClientEntry {
+            id: 7,
+            addr: "127.0.0.1:50212".into(),
+            name: "worker".into(),
+            user: Some("default".into()),
+            db: Some(0),
+            age_secs: 4_000,
+            idle_secs: 3,
+            flags: "N".into(),
+            cmd: "client|list".into(),
+        }])
+    };
+    let panel = ServerPanel {
+        info,
+        slowlog: Part::Ready(vec![slow]),
+        clients,
+    };
+    let id = h.last(|r| matches!(r, Request::ServerPanel { .. }));
+    h.reply(id, Ok(Response::ServerPanel(Box::new(panel))));
+    h
+}
+
+#[test]
+fn server_panel_shows_sections_in_human_units_slow_commands_and_clients() {
+    use crate::domain::redis::{InfoSection, Part};
+    let section = |name: &str, fields: &[(&str, &str)]| InfoSection {
+        name: name.into(),
+        fields: fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    };
+    let info = Part::Ready(vec![
+        section(
+            "server",
+            &[
+                ("redis_version", "7.2.4"),
+                ("uptime_in_seconds", "93784"),
+                ("uptime_in_days", "1"),
+            ],
+        ),
+        section("clients", &[("connected_clients", "2")]),
+        section(
+            "memory",
+            &[
+                ("used_memory", "1048576"),
+                ("used_memory_human", "1.00M"),
+                ("mem_fragmentation_ratio", "1.52"),
+            ],
+        ),
+        section("cpu", &[("used_cpu_sys", "0.5")]),
+        section("keyspace", &[("db0", "keys=1,expires=0,avg_ttl=0")]),
+    ]);
+    let h = server_panel(info, false);
+    insta::assert_snapshot!(draw(&h.state, 100, 26).backend());
+}
+
+#[test]
+fn server_panel_says_not_permitted_for_denied_parts() {
+    use crate::domain::redis::Part;
+    let h = server_panel(Part::NotPermitted, true);
+    insta::assert_snapshot!(draw(&h.state, 80, 20).backend());
+}
