@@ -688,6 +688,7 @@ async fn every_documented_route_is_served_and_every_route_documented() {
         "/api/v1/redis/{conn}/keys/{key}",
         "/api/v1/redis/{conn}/keys/{key}/expire",
         "/api/v1/redis/{conn}/keys/{key}/members",
+        "/api/v1/redis/{conn}/pubsub",
         "/api/v1/redis/{conn}/slowlog",
         "/api/v1/sql/{conn}/query",
         "/api/v1/sql/{conn}/schemas",

@@ -13,6 +13,7 @@ mod support;
 mod api;
 mod api_auth;
 mod api_ops;
+mod api_pubsub;
 mod api_sql;
 mod cli;
 mod e2e;

@@ -5,6 +5,7 @@ pub mod connections;
 pub mod health;
 pub mod redis_key;
 pub mod redis_keys;
+pub mod redis_pubsub;
 pub mod redis_server;
 pub mod sql;
 pub mod tokens;
