@@ -23,5 +23,6 @@ mod redis_driver;
 mod redis_paging;
 mod redis_server;
 mod redis_sessions;
+mod redis_tls;
 mod registry;
 mod sql_driver;

@@ -263,3 +263,154 @@ impl RedisCluster {
         panic!("the test cluster did not reach cluster_state:ok");
     }
 }
+
+/// A throwaway CA, a server certificate for 127.0.0.1 and a client
+/// certificate it signed, made with the openssl CLI.
+pub struct TlsFiles {
+    dir: TempDir,
+}
+
+impl TlsFiles {
+    pub fn make() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory for TLS files");
+        let files = Self { dir };
+        files.openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=dbdeck test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+        ]);
+        std::fs::write(
+            files.path("server.ext"),
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )
+        .expect("the server certificate's extensions");
+        std::fs::write(files.path("client.ext"), "extendedKeyUsage=clientAuth\n")
+            .expect("the client certificate's extensions");
+        for name in ["server", "client"] {
+            files.openssl(&[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                &format!("/CN=dbdeck {name}"),
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.csr"),
+            ]);
+            files.openssl(&[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                &format!("{name}.ext"),
+                "-out",
+                &format!("{name}.crt"),
+            ]);
+        }
+        files
+    }
+
+    /// A file of this set by name (`ca.crt`, `client.key`, …).
+    pub fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    fn openssl(&self, args: &[&str]) {
+        let status = Command::new("openssl")
+            .args(args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl on PATH");
+        assert!(status.success(), "openssl {args:?} failed");
+    }
+}
+
+/// A server that also listens for TLS, requiring a client certificate.
+pub struct TlsRedis {
+    pub server: RedisServer,
+    pub tls_port: u16,
+    pub files: TlsFiles,
+}
+
+impl TlsRedis {
+    pub fn start() -> Self {
+        let files = TlsFiles::make();
+        let tls_port = free_port();
+        let server = RedisServer::with_args(&[
+            "--tls-port",
+            &tls_port.to_string(),
+            "--tls-cert-file",
+            &files.path("server.crt"),
+            "--tls-key-file",
+            &files.path("server.key"),
+            "--tls-ca-cert-file",
+            &files.path("ca.crt"),
+            "--tls-auth-clients",
+            "yes",
+        ]);
+        Self {
+            server,
+            tls_port,
+            files,
+        }
+    }
+
+    /// A target for `rediss://127.0.0.1:TLS_PORT?QUERY`.
+    pub fn target(&self, query: &str) -> ConnectTarget {
+        ConnectTarget {
+            url: format!("rediss://127.0.0.1:{}?{query}", self.tls_port),
+            ..self.server.target(1)
+        }
+    }
+
+    /// The client certificate's query parameters.
+    pub fn client_cert(&self) -> String {
+        format!(
+            "tls_cert={}&tls_key={}",
+            self.files.path("client.crt"),
+            self.files.path("client.key")
+        )
+    }
+}
+
+/// A server that also listens on a unix socket.
+pub struct SocketRedis {
+    pub server: RedisServer,
+    dir: TempDir,
+}
+
+impl SocketRedis {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory for the socket");
+        let socket = dir.path().join("redis.sock").display().to_string();
+        let server = RedisServer::with_args(&["--unixsocket", &socket, "--unixsocketperm", "700"]);
+        Self { server, dir }
+    }
+
+    pub fn socket(&self) -> String {
+        self.dir.path().join("redis.sock").display().to_string()
+    }
+}

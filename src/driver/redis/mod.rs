@@ -7,6 +7,7 @@
 //! collection or a whole string: everything is paged or capped.
 
 mod cluster;
+mod endpoint;
 mod keys;
 pub mod pubsub;
 mod server;
@@ -26,10 +27,11 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::{
-    Cmd, ConnectionInfo, ErrorKind, FromRedisValue, IntoConnectionInfo, Pipeline, RedisError, Value,
+    Cmd, ConnectionInfo, ErrorKind, FromRedisValue, Pipeline, RedisError, TlsCertificates, Value,
 };
 
 use cluster::Cluster;
+use endpoint::Endpoint;
 
 use super::DriverError;
 use crate::domain::ConnectTarget;
@@ -67,7 +69,8 @@ enum Connection {
 
 /// The database a URL names (`redis://host/3` → 3), or 0.
 pub fn url_database(url: &str) -> u32 {
-    url.into_connection_info()
+    Endpoint::parse(url)
+        .and_then(|endpoint| endpoint.info())
         .ok()
         .and_then(|info| u32::try_from(info.redis_settings().db()).ok())
         .unwrap_or(0)
@@ -80,41 +83,48 @@ pub async fn connect(
     db: u32,
     timeouts: Timeouts,
 ) -> Result<RedisClient, DriverError> {
-    let info = target
-        .url
-        .as_str()
-        .into_connection_info()
-        .map_err(|e| DriverError::InvalidInput(format!("invalid Redis URL: {e}")))?;
+    let endpoint = Endpoint::parse(&target.url)?;
+    let info = endpoint.info()?;
     let mut settings = info.redis_settings().clone().set_skip_set_lib_name();
     if let Some(password) = &target.password {
         settings = settings.set_password(password.expose());
     }
     let info = info.set_redis_settings(settings);
+    let certificates = endpoint.certificates()?;
+    let explain = |error| explain_tls(&endpoint, error);
 
     // Database 0 exists in both modes, so the probe can always select it.
-    let probe = single(info.clone(), 0, timeouts).await?;
+    let probe = single(info.clone(), &certificates, 0, timeouts)
+        .await
+        .map_err(explain)?;
     if !is_cluster_node(&probe).await? {
-        return match db {
-            0 => Ok(RedisClient {
-                conn: Connection::Single(probe),
-            }),
-            _ => Ok(RedisClient {
-                conn: Connection::Single(single(info, db, timeouts).await?),
-            }),
+        let conn = match db {
+            0 => probe,
+            _ => single(info, &certificates, db, timeouts)
+                .await
+                .map_err(explain)?,
         };
+        return Ok(RedisClient {
+            conn: Connection::Single(conn),
+        });
     }
     if db != 0 {
         return Err(DriverError::InvalidInput(format!(
             "this server is part of a Redis Cluster, which has only database 0 (asked for {db})"
         )));
     }
-    let client = ClusterClientBuilder::new([info])
+    let mut builder = ClusterClientBuilder::new([info])
         .connection_timeout(timeouts.connect)
         .response_timeout(timeouts.response)
-        .retries(1)
-        .build()
-        .map_err(map_error)?;
-    let conn = client.get_async_connection().await.map_err(map_error)?;
+        .retries(1);
+    if let Some(certificates) = certificates {
+        builder = builder.certs(certificates);
+    }
+    let client = builder.build().map_err(map_error)?;
+    let conn = client
+        .get_async_connection()
+        .await
+        .map_err(|e| explain(map_error(e)))?;
     Ok(RedisClient {
         conn: Connection::Cluster(Cluster::new(conn).await?),
     })
@@ -123,11 +133,17 @@ pub async fn connect(
 /// A connection manager on database `db` of one server.
 async fn single(
     info: ConnectionInfo,
+    certificates: &Option<TlsCertificates>,
     db: u32,
     timeouts: Timeouts,
 ) -> Result<ConnectionManager, DriverError> {
     let settings = info.redis_settings().clone().set_db(i64::from(db));
-    let client = redis::Client::open(info.set_redis_settings(settings)).map_err(map_error)?;
+    let info = info.set_redis_settings(settings);
+    let client = match certificates {
+        Some(certificates) => redis::Client::build_with_tls(info, certificates.clone()),
+        None => redis::Client::open(info),
+    }
+    .map_err(map_error)?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(timeouts.connect))
         .set_response_timeout(Some(timeouts.response))
@@ -135,6 +151,29 @@ async fn single(
     ConnectionManager::new_with_config(client, config)
         .await
         .map_err(map_error)
+}
+
+/// Says what to do when a TLS handshake failed on the server's certificate.
+fn explain_tls(endpoint: &Endpoint, error: DriverError) -> DriverError {
+    let DriverError::Unavailable(message) = &error else {
+        return error;
+    };
+    let untrusted = ["UnknownIssuer", "certificate", "Certificate"]
+        .iter()
+        .any(|word| message.contains(word));
+    if !untrusted || endpoint.insecure {
+        return error;
+    }
+    let hint = match endpoint.ca {
+        Some(_) => "check that tls_ca names the CA that signed the server's certificate",
+        None => {
+            "give the CA that signed it with ?tls_ca=/path/ca.pem, or skip \
+                 verification (test servers only) with ?tls_insecure=true"
+        }
+    };
+    DriverError::Unavailable(format!(
+        "the server's TLS certificate is not trusted ({message}): {hint}"
+    ))
 }
 
 /// Whether INFO says `cluster_enabled:1`. A server that refuses INFO (a
