@@ -83,14 +83,7 @@ pub async fn connect(
     db: u32,
     timeouts: Timeouts,
 ) -> Result<RedisClient, DriverError> {
-    let endpoint = Endpoint::parse(&target.url)?;
-    let info = endpoint.info()?;
-    let mut settings = info.redis_settings().clone().set_skip_set_lib_name();
-    if let Some(password) = &target.password {
-        settings = settings.set_password(password.expose());
-    }
-    let info = info.set_redis_settings(settings);
-    let certificates = endpoint.certificates()?;
+    let (endpoint, info, certificates) = prepare(target)?;
     let explain = |error| explain_tls(&endpoint, error);
 
     // Database 0 exists in both modes, so the probe can always select it.
@@ -130,6 +123,41 @@ pub async fn connect(
     })
 }
 
+/// The target's endpoint, its connection info with the user's password,
+/// and its TLS files, read.
+fn prepare(
+    target: &ConnectTarget,
+) -> Result<(Endpoint, ConnectionInfo, Option<TlsCertificates>), DriverError> {
+    let endpoint = Endpoint::parse(&target.url)?;
+    let info = endpoint.info()?;
+    let mut settings = info.redis_settings().clone().set_skip_set_lib_name();
+    if let Some(password) = &target.password {
+        settings = settings.set_password(password.expose());
+    }
+    let info = info.set_redis_settings(settings);
+    let certificates = endpoint.certificates()?;
+    Ok((endpoint, info, certificates))
+}
+
+/// A redis crate client for the server the target names (its URL's
+/// database, TLS files and password), for connections of their own such
+/// as a subscriber's.
+fn server_client(target: &ConnectTarget) -> Result<redis::Client, DriverError> {
+    let (_, info, certificates) = prepare(target)?;
+    client_of(info, &certificates)
+}
+
+fn client_of(
+    info: ConnectionInfo,
+    certificates: &Option<TlsCertificates>,
+) -> Result<redis::Client, DriverError> {
+    match certificates {
+        Some(certificates) => redis::Client::build_with_tls(info, certificates.clone()),
+        None => redis::Client::open(info),
+    }
+    .map_err(map_error)
+}
+
 /// A connection manager on database `db` of one server.
 async fn single(
     info: ConnectionInfo,
@@ -139,11 +167,7 @@ async fn single(
 ) -> Result<ConnectionManager, DriverError> {
     let settings = info.redis_settings().clone().set_db(i64::from(db));
     let info = info.set_redis_settings(settings);
-    let client = match certificates {
-        Some(certificates) => redis::Client::build_with_tls(info, certificates.clone()),
-        None => redis::Client::open(info),
-    }
-    .map_err(map_error)?;
+    let client = client_of(info, certificates)?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(timeouts.connect))
         .set_response_timeout(Some(timeouts.response))

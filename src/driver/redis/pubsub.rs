@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt as _;
-use redis::IntoConnectionInfo as _;
 use redis::aio::{PubSub, PubSubSink, PubSubStream};
 use tokio::sync::{mpsc, oneshot};
 
@@ -93,7 +92,9 @@ pub async fn subscriber(
     timeouts: Timeouts,
     sink: FeedSink,
 ) -> Result<Subscriber, DriverError> {
-    let client = pubsub_client(target)?;
+    // Its own connection, with the user, password and TLS files of the
+    // target, on the URL's database.
+    let client = super::server_client(target)?;
     let (conn_sink, stream) = open(&client, timeouts).await?.split();
     let (commands, receiver) = mpsc::unbounded_channel();
     let task = Task {
@@ -106,20 +107,6 @@ pub async fn subscriber(
     };
     tokio::spawn(task.run(conn_sink, stream));
     Ok(Subscriber { commands })
-}
-
-/// A client for the target's server, with its user and password.
-fn pubsub_client(target: &ConnectTarget) -> Result<redis::Client, DriverError> {
-    let info = target
-        .url
-        .as_str()
-        .into_connection_info()
-        .map_err(|e| DriverError::InvalidInput(format!("invalid Redis URL: {e}")))?;
-    let mut settings = info.redis_settings().clone().set_skip_set_lib_name();
-    if let Some(password) = &target.password {
-        settings = settings.set_password(password.expose());
-    }
-    redis::Client::open(info.set_redis_settings(settings)).map_err(map_error)
 }
 
 async fn open(client: &redis::Client, timeouts: Timeouts) -> Result<PubSub, DriverError> {
