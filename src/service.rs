@@ -4,6 +4,8 @@
 //! It holds no ratatui or HTTP types. A capability exists once, here or
 //! below, and the TUI, the CLI and the REST API all reach it the same way.
 
+mod remembered;
+
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -66,6 +68,8 @@ pub struct Service {
     stop: CancellationToken,
     /// Where the demo database goes; `None` for a service built in tests.
     data_dir: Option<std::path::PathBuf>,
+    /// Registry reads kept while the registry is unchanged.
+    remembered: remembered::Remembered,
 }
 
 impl Service {
@@ -108,6 +112,7 @@ impl Service {
             next_adhoc: AtomicI64::new(FIRST_ADHOC_ID),
             stop,
             data_dir: None,
+            remembered: remembered::Remembered::new(),
         }
     }
 
@@ -183,7 +188,9 @@ impl Service {
         {
             return Ok(found.clone());
         }
-        Ok(self.registry.target(name_or_id).await?)
+        let load = async { Ok(self.registry.target(name_or_id).await?) };
+        let stamp = self.registry.stamp();
+        self.remembered.target(name_or_id, stamp, load).await
     }
 
     /// The profile of a known connection, by name or id.
@@ -223,13 +230,20 @@ impl Service {
 
     /// The live token with this text, if any.
     pub async fn authenticate(&self, text: &str) -> Result<Option<TokenInfo>, ServiceError> {
-        Ok(self.registry.authenticate(text).await?)
+        let load = async { Ok(self.registry.authenticate(text).await?) };
+        let stamp = self.registry.stamp();
+        self.remembered.token(text, stamp, load).await
     }
 
     /// Whether API callers must present a token: once any token exists, or
     /// when the config demands it.
     pub async fn auth_required(&self) -> Result<bool, ServiceError> {
-        Ok(self.settings.api.require_auth || self.registry.has_tokens().await?)
+        if self.settings.api.require_auth {
+            return Ok(true);
+        }
+        let load = async { Ok(self.registry.has_tokens().await?) };
+        let stamp = self.registry.stamp();
+        self.remembered.auth_required(stamp, load).await
     }
 
     /// Whether the registry answers, for readiness checks.

@@ -12,6 +12,7 @@
 //! `Storage` with the driver's message. The registry's own URL appears in
 //! errors only through `url::display_name`, which drops the password.
 
+mod changes;
 pub mod secret;
 pub mod url;
 
@@ -24,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use crate::domain::{ConnectTarget, Kind, Profile, ProfileId};
 
+pub use changes::Stamp;
 pub use secret::SecretKey;
 pub use url::{SplitUrl, UrlError};
 
@@ -55,12 +57,20 @@ pub struct NewProfile {
 
 /// The migrations in both dialects, embedded so the binary needs no files:
 /// version, description, SQLite text, PostgreSQL text.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-    include_str!("../../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "notify changes",
+        include_str!("../../migrations/sqlite/0002_notify_changes.sql"),
+        include_str!("../../migrations/postgres/0002_notify_changes.sql"),
+    ),
+];
 
 /// How many connections a registry pool keeps; its queries are short.
 const MAX_CONNECTIONS: u32 = 4;
@@ -96,25 +106,35 @@ enum Pool {
 pub struct Registry {
     pool: Pool,
     key: SecretKey,
+    changes: changes::Changes,
 }
 
 impl Registry {
     /// Opens (creating and migrating when needed) the registry at `url`:
     /// `sqlite://PATH` or `postgres://…`.
     pub async fn open(url: &str, key: SecretKey) -> Result<Self, RegistryError> {
-        let pool = if url.starts_with("sqlite:") {
-            Pool::Sqlite(open_sqlite(url).await?)
+        let (pool, changes) = if url.starts_with("sqlite:") {
+            let (pool, file) = open_sqlite(url).await?;
+            (Pool::Sqlite(pool), changes::Changes::sqlite(file))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Pool::Postgres(open_postgres(url).await?)
+            let pool = open_postgres(url).await?;
+            let changes = changes::Changes::postgres(&pool);
+            (Pool::Postgres(pool), changes)
         } else {
             return Err(RegistryError::InvalidInput(
                 "the registry URL must be sqlite://PATH or postgres://…".into(),
             ));
         };
 
-        let registry = Self { pool, key };
+        let registry = Self { pool, key, changes };
         registry.migrate().await?;
         Ok(registry)
+    }
+
+    /// Whether the registry may have changed since an earlier stamp: equal
+    /// stamps mean it did not. `None` when that cannot be told right now.
+    pub fn stamp(&self) -> Option<Stamp> {
+        self.changes.stamp()
     }
 
     async fn migrate(&self) -> Result<(), RegistryError> {
@@ -187,6 +207,7 @@ impl Registry {
             .fetch_one(pool)
             .await);
         let inserted = result.map_err(|e| duplicate_or_storage(e, &row.name))?;
+        self.changes.touch();
         Ok(Stored::from_row(inserted)?.profile)
     }
 
@@ -215,6 +236,7 @@ impl Registry {
             .bind(id.0)
             .fetch_optional(pool)
             .await);
+        self.changes.touch();
         match result.map_err(|e| duplicate_or_storage(e, &row.name))? {
             Some(updated) => Ok(Stored::from_row(updated)?.profile),
             None => Err(RegistryError::NotFound(id.to_string())),
@@ -233,6 +255,7 @@ impl Registry {
             .fetch_optional(pool)
             .await)
         .map_err(storage)?;
+        self.changes.touch();
         // Another process may have removed it between the two statements.
         let removed = removed.ok_or_else(|| RegistryError::NotFound(name_or_id.to_owned()))?;
         Ok(Stored::from_row(removed)?.profile)
@@ -360,7 +383,9 @@ impl Stored {
 }
 
 /// Opens an SQLite registry, creating its directory and file when missing.
-async fn open_sqlite(url: &str) -> Result<SqlitePool, RegistryError> {
+/// Opens an SQLite registry; returns its file too, unless it lives in
+/// memory.
+async fn open_sqlite(url: &str) -> Result<(SqlitePool, Option<std::path::PathBuf>), RegistryError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| RegistryError::InvalidInput(format!("invalid registry URL: {e}")))?
         .create_if_missing(true)
@@ -372,7 +397,7 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, RegistryError> {
             RegistryError::Storage(format!("could not create {}: {e}", dir.display()))
         })?;
     }
-    SqlitePoolOptions::new()
+    let pool = SqlitePoolOptions::new()
         .max_connections(MAX_CONNECTIONS)
         .connect_with(options)
         .await
@@ -381,7 +406,9 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, RegistryError> {
                 "could not open the registry {}: {e}",
                 file.display()
             ))
-        })
+        })?;
+    let on_disk = file.to_str() != Some(":memory:") && !url.contains("mode=memory");
+    Ok((pool, on_disk.then_some(file)))
 }
 
 async fn open_postgres(url: &str) -> Result<PgPool, RegistryError> {

@@ -74,6 +74,7 @@ impl Registry {
             }
         };
         let info = token_info(row.map_err(|e| duplicate_or_storage(e, &name))?)?;
+        self.changes.touch();
         Ok((info, secret))
     }
 
@@ -103,6 +104,7 @@ impl Registry {
             .fetch_optional(pool)
             .await)
         .map_err(storage)?;
+        self.changes.touch();
         let row = row.ok_or_else(|| RegistryError::NotFound(format!("token {name}")))?;
         token_info(row)
     }
