@@ -64,4 +64,16 @@ pub enum Action {
     HistoryNext,
     /// Open or close the Redis server panel.
     ServerPanel,
+    /// Open or close the pub/sub pane.
+    PubSub,
+    /// Subscribe to channels, or to patterns (PSUBSCRIBE).
+    Subscribe,
+    PatternSubscribe,
+    Unsubscribe,
+    /// Publish a message on a channel.
+    Publish,
+    /// Pause the message list (messages are held) or resume it.
+    Pause,
+    /// Forget the shown messages and the counts.
+    Clear,
 }

@@ -1,7 +1,8 @@
 //! What `update` asks the event loop to do: the only way state reaches the
 //! outside world. Effects are data, so tests read them instead of mocking.
 
-use crate::domain::ProfileId;
+use crate::domain::{ByteString, ConnectTarget, ProfileId};
+use crate::driver::redis::pubsub::Change;
 use crate::registry::NewProfile;
 use crate::worker::{Job, RequestId};
 
@@ -24,6 +25,10 @@ pub enum Slot {
     SqlExport,
     /// The Redis server panel's reads.
     Server,
+    /// The pub/sub pane's channel list.
+    PubSub,
+    /// A message the pub/sub pane publishes.
+    Publish,
 }
 
 /// Why a connection is being resolved.
@@ -69,6 +74,16 @@ pub enum Effect {
     SaveHistory {
         connection: String,
         statements: Vec<String>,
+    },
+    /// Open the subscription connection for the pub/sub pane; the loop
+    /// reports `Event::Watching` and then feeds `Event::Feed` batches.
+    Watch(ConnectTarget),
+    /// Close the pub/sub pane's subscription connection.
+    Unwatch,
+    /// Subscribe or unsubscribe; the loop reports `Event::SubscriptionChanged`.
+    ChangeSubscription {
+        change: Change,
+        names: Vec<ByteString>,
     },
     Quit,
 }

@@ -4,8 +4,9 @@
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::effect::{Purpose, Slot};
-use crate::domain::{ConnectTarget, Profile};
-use crate::worker::{Outcome, RequestId};
+use crate::domain::{ByteString, ConnectTarget, Profile};
+use crate::driver::redis::pubsub::Change;
+use crate::worker::{Batch, Outcome, RequestId};
 
 /// One input to `update`.
 #[derive(Debug)]
@@ -37,6 +38,19 @@ pub enum Event {
     Recalled(Recalled),
     /// A profile was added, edited or removed (or why not).
     ProfileSaved(Result<String, String>),
+    /// The pub/sub pane's subscription connection opened, or why not.
+    Watching(Result<(), String>),
+    /// A subscription change the pub/sub pane asked for, confirmed or not.
+    SubscriptionChanged {
+        change: Change,
+        names: Vec<ByteString>,
+        result: Result<(), String>,
+    },
+    /// Pub/sub messages taken in one frame, and the clock when taken.
+    Feed {
+        batch: Batch,
+        now_ms: u64,
+    },
     /// A connection's SQL history, newest last.
     History {
         connection: String,

@@ -37,6 +37,9 @@ pub enum Context {
     Cell,
     /// The Redis server panel.
     Server,
+    /// The pub/sub pane.
+    #[serde(rename = "pubsub")]
+    PubSub,
 }
 
 impl Context {
@@ -57,6 +60,7 @@ impl Context {
             Self::Query => "query",
             Self::Cell => "cell",
             Self::Server => "server",
+            Self::PubSub => "pubsub",
         }
     }
 
@@ -64,7 +68,13 @@ impl Context {
     fn falls_back_to_global(self) -> bool {
         matches!(
             self,
-            Self::Connections | Self::Keys | Self::Value | Self::Tables | Self::Rows | Self::Server
+            Self::Connections
+                | Self::Keys
+                | Self::Value
+                | Self::Tables
+                | Self::Rows
+                | Self::Server
+                | Self::PubSub
         )
     }
 }

@@ -10,6 +10,7 @@
 pub mod action;
 pub mod effect;
 pub mod event;
+mod feed;
 pub mod keymap;
 pub mod state;
 pub mod terminal;
@@ -27,6 +28,7 @@ use tokio::sync::mpsc;
 
 use self::effect::{Effect, Purpose};
 use self::event::{Event, Recalled};
+use self::feed::Feed;
 use self::keymap::Keymap;
 use self::state::{Config, State, update};
 use self::text::Glyphs;
@@ -66,6 +68,8 @@ struct Runner {
     events_tx: mpsc::UnboundedSender<Event>,
     events: mpsc::UnboundedReceiver<Event>,
     jobs: HashMap<RequestId, JobHandle>,
+    /// The pub/sub pane's share of its connection's subscriber.
+    feed: Feed,
 }
 
 impl Runner {
@@ -79,6 +83,7 @@ impl Runner {
             events_tx,
             events,
             jobs: HashMap::new(),
+            feed: Feed::default(),
         }
     }
 
@@ -120,6 +125,8 @@ impl Runner {
                 guard.terminal.draw(|frame| view::render(frame, state))?;
                 dirty = false;
             }
+            let member = self.feed.member.clone();
+            let next_take = self.feed.next_take;
             let event = tokio::select! {
                 input = input.next() => match input {
                     Some(input) => terminal_event(input?),
@@ -127,6 +134,8 @@ impl Runner {
                 },
                 Some(outcome) = self.outcomes.recv() => Some(Event::Outcome(outcome)),
                 Some(event) = self.events.recv() => Some(event),
+                Some(joined) = self.feed.joined.recv() => self.feed.joined(joined),
+                () = feed::ready(member, next_take) => Some(self.feed.take()),
                 _ = tick.tick() => Some(Event::Tick),
             };
             dirty |= self.handle(state, event);
@@ -161,8 +170,17 @@ impl Runner {
         if let Event::Outcome(outcome) = &event {
             self.jobs.remove(&outcome.id);
         }
+        let tick = matches!(event, Event::Tick);
         let effects = update(state, event);
         self.apply(state, effects);
+        // While the pub/sub pane watches, each tick takes a batch even if
+        // it is empty, so the shown rate falls to 0 when messages stop.
+        if tick && self.feed.is_watching() {
+            let batch = self.feed.take();
+            let effects = update(state, batch);
+            self.apply(state, effects);
+            return true;
+        }
         redraw
     }
 
@@ -189,6 +207,12 @@ impl Runner {
                 }
             }
             Effect::Quit => {}
+            Effect::Watch(target) => self.feed.watch(&self.service, target),
+            Effect::Unwatch => self.feed.unwatch(),
+            Effect::ChangeSubscription { change, names } => {
+                let member = self.feed.member.clone();
+                self.spawn(move |_| feed::change(member, change, names));
+            }
             other => self.spawn_effect(other),
         }
         Vec::new()
@@ -246,7 +270,12 @@ impl Runner {
                     }
                 });
             }
-            Effect::Submit { .. } | Effect::Cancel(_) | Effect::Quit => {}
+            Effect::Submit { .. }
+            | Effect::Cancel(_)
+            | Effect::Quit
+            | Effect::Watch(_)
+            | Effect::Unwatch
+            | Effect::ChangeSubscription { .. } => {}
         }
     }
 

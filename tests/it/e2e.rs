@@ -125,3 +125,42 @@ fn first_run_opens_the_demo_database_queries_and_cancels() {
     assert!(succeeded, "dbdeck exited with an error");
     assert!(restored, "the terminal was not restored");
 }
+
+/// The pub/sub pane: one key opens it, a prompt subscribes to two channels,
+/// a message published from outside shows, and one published from the
+/// pane reaches the subscription too.
+#[test]
+fn pubsub_pane_subscribes_and_shows_a_message_published_from_outside() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    let _: () = conn.set("k", "v").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    run_ok(home.path(), &["conn", "add", "local", &server.url()]);
+
+    let mut term = Terminal::spawn(&[], home.path(), 120, 30);
+    term.wait_for_text("local");
+    term.send("\r");
+    term.wait_for_text("scan complete");
+    term.send("P");
+    term.wait_for_text("Pub/Sub");
+    term.send("s");
+    term.send("news alerts\r");
+    term.wait_for_text("channels: alerts news");
+
+    let receivers: u64 = conn.publish("news", "hello from outside").unwrap();
+    assert_eq!(receivers, 1);
+    term.wait_for("the message", |s| {
+        s.contains("news hello from outside") && s.contains("1 received")
+    });
+
+    term.send("m");
+    term.send("alerts typed in the pane\r");
+    term.wait_for("the published message", |s| {
+        s.contains("published to 1 client") && s.contains("alerts typed in the pane")
+    });
+
+    term.send("q");
+    let (succeeded, restored) = term.wait_exit();
+    assert!(succeeded, "dbdeck exited with an error");
+    assert!(restored, "the terminal was not restored");
+}

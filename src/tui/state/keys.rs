@@ -158,6 +158,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::SetTtl => value::open_ttl_prompt(state),
         Action::Delete => confirm_delete(state),
         Action::ServerPanel => super::server::open(state),
+        Action::PubSub => super::pubsub::open(state),
         _ => return None,
     })
 }

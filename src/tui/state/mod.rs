@@ -10,6 +10,7 @@ pub mod connections;
 mod graphemes;
 pub mod keys;
 pub mod modal;
+pub mod pubsub;
 pub mod server;
 pub mod sql;
 pub mod tables;
@@ -31,6 +32,7 @@ use crate::worker::{Job, Outcome, Request, RequestId, Response};
 pub use connections::Connections;
 pub use keys::Keys;
 pub use modal::Modal;
+pub use pubsub::PubSubPane;
 pub use server::ServerPane;
 pub use sql::SqlPane;
 pub use value::ValuePane;
@@ -48,6 +50,8 @@ pub struct Config {
     pub sql_row_cap: usize,
     /// Ticks between two reads of the open server panel.
     pub server_refresh_ticks: u32,
+    /// Messages the pub/sub pane keeps, and holds while paused.
+    pub pubsub_buffer: usize,
 }
 
 impl Config {
@@ -61,6 +65,7 @@ impl Config {
             colors: settings.ui.colors,
             sql_row_cap: settings.limits.sql_row_cap,
             server_refresh_ticks: refresh_ticks(settings.ui.server_refresh_ms),
+            pubsub_buffer: settings.pubsub.buffer,
         }
     }
 }
@@ -91,6 +96,8 @@ pub enum Focus {
     Rows,
     /// The Redis server panel (in place of the key list and value).
     Server,
+    /// The pub/sub pane (in place of the key list and value).
+    PubSub,
 }
 
 impl Focus {
@@ -102,6 +109,7 @@ impl Focus {
             Self::Tables => Context::Tables,
             Self::Rows => Context::Rows,
             Self::Server => Context::Server,
+            Self::PubSub => Context::PubSub,
         }
     }
 }
@@ -132,6 +140,7 @@ pub struct State {
     pub value: ValuePane,
     pub sql: SqlPane,
     pub server: ServerPane,
+    pub pubsub: PubSubPane,
     pub modal: Option<Modal>,
     pub message: Option<Message>,
     pub size: (u16, u16),
@@ -145,6 +154,7 @@ pub struct State {
 
 impl State {
     pub fn new(config: Config, keymap: Keymap, glyphs: Glyphs) -> Self {
+        let pubsub = PubSubPane::new(config.pubsub_buffer);
         Self {
             config,
             glyphs,
@@ -156,6 +166,7 @@ impl State {
             value: ValuePane::default(),
             sql: SqlPane::default(),
             server: ServerPane::default(),
+            pubsub,
             modal: None,
             message: None,
             size: (80, 24),
@@ -287,6 +298,16 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             statements,
         } => sql::on_history(state, &connection, statements),
         Event::ProfileSaved(result) => connections::on_saved(state, result),
+        Event::Watching(result) => pubsub::on_watching(state, result),
+        Event::SubscriptionChanged {
+            change,
+            names,
+            result,
+        } => pubsub::on_changed(state, change, names, result),
+        Event::Feed { batch, now_ms } => {
+            state.pubsub.receive(batch, now_ms);
+            Vec::new()
+        }
     }
 }
 
@@ -321,6 +342,7 @@ fn on_outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         (Slot::SqlEdit, result) => sql::on_edited(state, result),
         (Slot::SqlExport, result) => sql::on_exported(state, result),
         (Slot::Server, result) => server::on_panel(state, result),
+        (Slot::PubSub | Slot::Publish, result) => pubsub::on_outcome(state, result),
     }
 }
 
@@ -359,6 +381,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Focus::Tables => tables::on_tree_action(state, action),
         Focus::Rows => sql::on_grid_action(state, action),
         Focus::Server => server::on_action(state, action),
+        Focus::PubSub => pubsub::on_action(state, action),
     };
     if let Some(effects) = handled {
         return effects;

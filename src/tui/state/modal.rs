@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 use unicode_segmentation::UnicodeSegmentation as _;
 
-use super::{State, keys, sql, tables, value};
+use super::{State, keys, pubsub, sql, tables, value};
 use crate::domain::ByteString;
 use crate::domain::redis::KeyFilter;
 use crate::domain::sql::Cell;
@@ -42,6 +42,16 @@ pub enum PromptKind {
         row: usize,
         column: usize,
     },
+    /// Channels to subscribe to, separated by spaces.
+    Subscribe,
+    /// Patterns to subscribe to.
+    PatternSubscribe,
+    /// Channels or patterns to unsubscribe from.
+    Unsubscribe,
+    /// `channel message` to publish.
+    Publish,
+    /// Text the shown messages' channel or payload must hold.
+    MessageFilter,
 }
 
 /// A one-line text prompt.
@@ -287,6 +297,11 @@ fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
         }
         PromptKind::TableFilter => tables::apply_filter(state, prompt.input),
         PromptKind::ExportPath => sql::start_export(state, prompt.input),
+        PromptKind::Subscribe
+        | PromptKind::PatternSubscribe
+        | PromptKind::Unsubscribe
+        | PromptKind::Publish
+        | PromptKind::MessageFilter => pubsub::on_prompt(state, &prompt.kind, &prompt.input),
     }
 }
 

@@ -8,6 +8,7 @@ mod connections;
 mod help;
 mod keys;
 mod modal;
+mod pubsub;
 mod server;
 mod sql;
 mod status;
@@ -50,6 +51,8 @@ pub fn render(frame: &mut Frame, state: &State) {
         sql::render_grid(frame, grid_area, state);
     } else if state.focus == Focus::Server {
         server::render(frame, browse, state);
+    } else if state.focus == Focus::PubSub {
+        pubsub::render(frame, browse, state);
     } else {
         keys::render(frame, keys_area, state);
         value::render(frame, right, state);

@@ -117,6 +117,17 @@ fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
             String::new(),
         ),
         PromptKind::OrderBy => ("ORDER BY (empty: by primary key)".to_owned(), String::new()),
+        PromptKind::Subscribe => ("subscribe to channels".to_owned(), String::new()),
+        PromptKind::PatternSubscribe => ("subscribe to patterns".to_owned(), String::new()),
+        PromptKind::Unsubscribe => (
+            "unsubscribe from channels or patterns".to_owned(),
+            String::new(),
+        ),
+        PromptKind::Publish => ("publish: channel message".to_owned(), String::new()),
+        PromptKind::MessageFilter => (
+            "messages whose channel or payload holds (empty: all)".to_owned(),
+            String::new(),
+        ),
     };
     let label = glyphs.ui(&label).into_owned();
     let after = glyphs.ui(&after).into_owned();

@@ -594,3 +594,74 @@ fn server_panel_says_not_permitted_for_denied_parts() {
     let h = server_panel(Part::NotPermitted, true);
     insta::assert_snapshot!(draw(&h.state, 80, 20).backend());
 }
+
+/// The pub/sub pane with subscriptions, a channel list and messages whose
+/// channels and payloads need escaping, paused with some held, after a
+/// reconnection, with the selected JSON payload pretty-printed.
+fn pubsub_pane() -> Harness {
+    use crate::domain::pubsub::{ChannelInfo, Message};
+    use crate::tui::event::Event;
+    use crate::worker::Batch;
+    let mut h = Harness::with_keys(vec![key_info(b"a")], None);
+    h.press(KeyCode::Char('P'));
+    h.send(Event::Watching(Ok(())));
+    let state = &mut h.state.pubsub;
+    state.channels = vec!["orders".into(), ByteString::new(b"bin\xff".to_vec())];
+    state.patterns = vec!["user:*".into()];
+    let id = h.last(|r| matches!(r, Request::Channels { .. }));
+    let list = vec![
+        ChannelInfo {
+            channel: "orders".into(),
+            subscribers: 2,
+        },
+        ChannelInfo {
+            channel: ByteString::new(b"bin\xff".to_vec()),
+            subscribers: 1,
+        },
+    ];
+    h.reply(id, Ok(Response::Channels(list)));
+    let at = 1_700_000_000_000 + 3_723_456;
+    let message = |n: u64, channel: &[u8], pattern: Option<&str>, payload: &[u8]| Message {
+        received_ms: at + n,
+        channel: ByteString::new(channel.to_vec()),
+        pattern: pattern.map(ByteString::from),
+        payload: ByteString::new(payload.to_vec()),
+    };
+    let messages = vec![
+        message(
+            0,
+            b"orders",
+            None,
+            b"{\"id\":7,\"items\":[\"book\",\"pen\"]}",
+        ),
+        message(5, b"bin\xff", None, b"\x00\x01\x1b[2J"),
+        message(9, b"user:42", Some("user:*"), b"login \xe2\x9c\x93"),
+    ];
+    h.send(Event::Feed {
+        batch: Batch {
+            messages,
+            dropped: 12,
+            lost: None,
+            resubscribed: true,
+        },
+        now_ms: at + 10,
+    });
+    h.press(KeyCode::Char('j'));
+    h.press(KeyCode::Char('j'));
+    h.press(KeyCode::Char('v'));
+    h.press(KeyCode::Char('p'));
+    h.send(Event::Feed {
+        batch: Batch {
+            messages: vec![message(20, b"orders", None, b"held")],
+            ..Batch::default()
+        },
+        now_ms: at + 30,
+    });
+    h
+}
+
+#[test]
+fn pubsub_pane_shows_messages_escaped_counts_and_pretty_json() {
+    let h = pubsub_pane();
+    insta::assert_snapshot!(draw(&h.state, 100, 30).backend());
+}
