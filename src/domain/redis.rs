@@ -279,6 +279,34 @@ impl std::str::FromStr for ScanCursor {
     }
 }
 
+/// What a bulk action does to every key matching a pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkAction {
+    /// UNLINK each key.
+    Delete,
+    /// EXPIRE each key after this many seconds.
+    Expire(u64),
+}
+
+/// A bulk action's dry run: how many keys match, and the first few.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BulkPreview {
+    pub matched: u64,
+    pub sample: Vec<ByteString>,
+}
+
+/// What a bulk action did: every matched key either succeeded or failed
+/// (it vanished first, or the server refused), so `matched = succeeded +
+/// failed`. A cancelled action stopped after a whole batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BulkOutcome {
+    pub matched: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub cancelled: bool,
+}
+
 /// A request for the next page of a SCAN.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanRequest {

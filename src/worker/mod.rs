@@ -13,12 +13,13 @@ pub mod sessions;
 use crate::domain::ByteString;
 use crate::domain::pubsub::ChannelInfo;
 use crate::domain::redis::{
-    ClientEntry, DatabaseInfo, InfoSection, KeyPage, KeyValue, ScanRequest, ServerPanel,
-    ServerSummary, SlowEntry, Ttl, ValueRequest,
+    BulkAction, BulkOutcome, BulkPreview, ClientEntry, DatabaseInfo, InfoSection, KeyFilter,
+    KeyPage, KeyValue, ScanRequest, ServerPanel, ServerSummary, SlowEntry, Ttl, ValueRequest,
 };
 use crate::domain::sql::{QueryResult, Relation, RowPage, RowsRequest, TableDetails, TableRef};
 use crate::driver::DriverError;
 
+pub use crate::driver::redis::BulkProgress;
 pub use export::Progress;
 pub use pool::{Job, JobHandle, WorkerPool};
 pub use pubsub::{Batch, Membership, PubSubHub};
@@ -77,6 +78,16 @@ pub enum Request {
         channel: ByteString,
         message: ByteString,
     },
+    /// Count the keys matching a filter and keep the first `sample`: the
+    /// dry run of a bulk action.
+    BulkPreview { filter: KeyFilter, sample: u32 },
+    /// Apply an action to every key matching a filter, counting into
+    /// `progress`, which can also stop it between batches.
+    Bulk {
+        filter: KeyFilter,
+        action: BulkAction,
+        progress: BulkProgress,
+    },
     /// List an SQL database's schemas.
     SqlSchemas,
     /// List the tables and views of one schema.
@@ -123,6 +134,8 @@ impl Request {
             Self::CreateString { .. } => "create_string",
             Self::Channels { .. } => "channels",
             Self::Publish { .. } => "publish",
+            Self::BulkPreview { .. } => "bulk_preview",
+            Self::Bulk { .. } => "bulk",
             Self::SqlSchemas => "sql_schemas",
             Self::SqlRelations { .. } => "sql_relations",
             Self::SqlTable(_) => "sql_table",
@@ -144,6 +157,7 @@ impl Request {
                 | Self::SetString { .. }
                 | Self::CreateString { .. }
                 | Self::Publish { .. }
+                | Self::Bulk { .. }
                 | Self::SqlEdit { .. }
         )
     }
@@ -168,6 +182,8 @@ pub enum Response {
     Channels(Vec<ChannelInfo>),
     /// How many clients received a published message.
     Published(u64),
+    BulkPreview(BulkPreview),
+    Bulk(BulkOutcome),
     Schemas(Vec<String>),
     Relations(Vec<Relation>),
     Table(TableDetails),

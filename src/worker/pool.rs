@@ -165,6 +165,15 @@ async fn execute_redis(client: &RedisClient, request: &Request) -> Result<Respon
         Request::Publish { channel, message } => {
             Response::Published(redis::pubsub::publish(client, channel, message).await?)
         }
+        Request::BulkPreview { filter, sample } => {
+            let sample = usize::try_from(*sample).unwrap_or(usize::MAX);
+            Response::BulkPreview(redis::bulk_preview(client, filter, sample).await?)
+        }
+        Request::Bulk {
+            filter,
+            action,
+            progress,
+        } => Response::Bulk(redis::bulk_apply(client, filter, *action, progress).await?),
         _ => return Err(wrong_family("Redis")),
     })
 }

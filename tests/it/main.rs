@@ -18,6 +18,7 @@ mod api_sql;
 mod cli;
 mod e2e;
 mod pubsub;
+mod redis_bulk;
 mod redis_cluster;
 mod redis_driver;
 mod redis_paging;

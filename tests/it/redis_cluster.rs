@@ -13,16 +13,16 @@ use crate::redis_driver::{read, scan_request, string_value, timeouts};
 use crate::support::api::Api;
 use crate::support::redis::RedisCluster;
 
-const KEYS: usize = 300;
+pub const KEYS: usize = 300;
 
-async fn client(cluster: &RedisCluster) -> RedisClient {
+pub async fn client(cluster: &RedisCluster) -> RedisClient {
     driver::connect(&cluster.target(1), 0, timeouts())
         .await
         .unwrap()
 }
 
 /// `KEYS` string keys `k:0`… spread over all three nodes.
-fn seeded() -> RedisCluster {
+pub fn seeded() -> RedisCluster {
     let cluster = RedisCluster::start();
     let mut conn = cluster.conn();
     for i in 0..KEYS {

@@ -215,6 +215,40 @@ impl Cluster {
         Ok(out)
     }
 
+    /// Runs one command per hash slot over that slot's keys (`build` gets
+    /// the keys), one pipeline per owning primary, concurrently. Answers
+    /// the replies, in no particular order.
+    pub async fn per_slot<K: AsRef<[u8]>>(
+        &self,
+        keys: &[K],
+        build: impl Fn(&mut Pipeline, &[&[u8]]),
+    ) -> Result<Vec<Value>, DriverError> {
+        let topology = self.topology();
+        let mut slots: BTreeMap<u16, Vec<&[u8]>> = BTreeMap::new();
+        for key in keys {
+            slots
+                .entry(key_slot(key.as_ref()))
+                .or_default()
+                .push(key.as_ref());
+        }
+        let mut nodes: BTreeMap<usize, Vec<Vec<&[u8]>>> = BTreeMap::new();
+        for (slot, keys) in slots {
+            let owner = topology.owner(slot).ok_or_else(|| {
+                DriverError::Unavailable(format!("no primary of the cluster serves slot {slot}"))
+            })?;
+            nodes.entry(owner).or_default().push(keys);
+        }
+
+        let sends = nodes.iter().map(|(&owner, groups)| {
+            let mut pipe = redis::pipe();
+            for keys in groups {
+                build(&mut pipe, keys);
+            }
+            self.pipeline_on(&topology.primaries[owner], pipe)
+        });
+        Ok(try_join_all(sends).await?.into_iter().flatten().collect())
+    }
+
     async fn pipeline_on(
         &self,
         primary: &Primary,

@@ -60,6 +60,38 @@ fn scan_command(request: &ScanRequest, position: u64) -> Cmd {
     cmd
 }
 
+/// A walk over every key matching a request, a SCAN call at a time, keys
+/// only: what bulk actions go through.
+pub(super) struct KeyWalk {
+    nodes: Nodes,
+    request: ScanRequest,
+    cursor: Option<ScanCursor>,
+}
+
+impl KeyWalk {
+    pub async fn start(client: &RedisClient, request: ScanRequest) -> Result<Self, DriverError> {
+        Ok(Self {
+            nodes: Nodes::of(client, ScanCursor::START).await?,
+            cursor: Some(ScanCursor::START),
+            request,
+        })
+    }
+
+    /// The keys of the next SCAN call (maybe none), or `None` once done.
+    pub async fn next(
+        &mut self,
+        client: &RedisClient,
+    ) -> Result<Option<Vec<Vec<u8>>>, DriverError> {
+        let Some(at) = self.cursor else {
+            return Ok(None);
+        };
+        let cmd = scan_command(&self.request, at.position);
+        let (next, found) = self.nodes.scan(client, at, cmd).await?;
+        self.cursor = next;
+        Ok(Some(found))
+    }
+}
+
 /// The servers a scan walks: the one server, or a cluster's primaries.
 enum Nodes {
     Single,

@@ -6,6 +6,7 @@
 //! of failing the page. This module never runs KEYS and never reads a whole
 //! collection or a whole string: everything is paged or capped.
 
+mod bulk;
 mod cluster;
 mod endpoint;
 mod keys;
@@ -14,6 +15,7 @@ mod server;
 mod value;
 mod write;
 
+pub use bulk::{BulkProgress, bulk_apply, bulk_preview};
 pub use keys::{key_infos, scan_page};
 pub use server::{
     clients, databases, info, parse_client_list, parse_info, parse_sections, server_panel,
@@ -268,6 +270,25 @@ impl RedisClient {
                 self.pipeline(&mut pipe).await
             }
             Connection::Cluster(cluster) => cluster.per_key(keys, per_key, build).await,
+        }
+    }
+
+    /// Runs one command over many keys (UNLINK), never across slots: one
+    /// command on a single server, one per hash slot in a cluster. Answers
+    /// each command's reply.
+    async fn per_slot<K: AsRef<[u8]>>(
+        &self,
+        keys: &[K],
+        build: impl Fn(&mut Pipeline, &[&[u8]]),
+    ) -> Result<Vec<Value>, DriverError> {
+        match &self.conn {
+            Connection::Single(_) => {
+                let all: Vec<&[u8]> = keys.iter().map(AsRef::as_ref).collect();
+                let mut pipe = redis::pipe();
+                build(&mut pipe, &all);
+                self.pipeline(&mut pipe).await
+            }
+            Connection::Cluster(cluster) => cluster.per_slot(keys, build).await,
         }
     }
 

@@ -31,7 +31,7 @@ pub async fn expire(
     current_ttl(client, key).await
 }
 
-fn check_ttl(seconds: u64) -> Result<(), DriverError> {
+pub(super) fn check_ttl(seconds: u64) -> Result<(), DriverError> {
     if seconds == 0 {
         return Err(DriverError::InvalidInput(
             "a TTL of 0 would delete the key; delete it instead".into(),
