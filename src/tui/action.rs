@@ -66,6 +66,10 @@ pub enum Action {
     ServerPanel,
     /// Open or close the pub/sub pane.
     PubSub,
+    /// Delete every key the key filter matches, after a dry run.
+    BulkDelete,
+    /// Set a TTL on every key the key filter matches, after a dry run.
+    BulkTtl,
     /// Subscribe to channels, or to patterns (PSUBSCRIBE).
     Subscribe,
     PatternSubscribe,

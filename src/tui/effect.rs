@@ -29,6 +29,10 @@ pub enum Slot {
     PubSub,
     /// A message the pub/sub pane publishes.
     Publish,
+    /// A bulk action's dry run.
+    BulkPreview,
+    /// A bulk action running.
+    Bulk,
 }
 
 /// Why a connection is being resolved.

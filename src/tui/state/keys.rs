@@ -51,6 +51,8 @@ pub struct Keys {
     pub load_all: bool,
     pub error: Option<String>,
     pub databases: Vec<DatabaseInfo>,
+    /// A bulk action waiting for its dry run, or running.
+    pub bulk: Option<super::bulk::Bulk>,
 }
 
 impl Keys {
@@ -157,6 +159,8 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Retry => retry(state),
         Action::SetTtl => value::open_ttl_prompt(state),
         Action::Delete => confirm_delete(state),
+        Action::BulkDelete => super::bulk::ask_delete(state),
+        Action::BulkTtl => super::bulk::ask_ttl(state),
         Action::ServerPanel => super::server::open(state),
         Action::PubSub => super::pubsub::open(state),
         _ => return None,

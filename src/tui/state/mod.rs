@@ -6,6 +6,7 @@
 //! slot that asked for them by request id; an outcome for a superseded
 //! request is dropped.
 
+pub mod bulk;
 pub mod connections;
 mod graphemes;
 pub mod keys;
@@ -343,6 +344,8 @@ fn on_outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         (Slot::SqlExport, result) => sql::on_exported(state, result),
         (Slot::Server, result) => server::on_panel(state, result),
         (Slot::PubSub | Slot::Publish, result) => pubsub::on_outcome(state, result),
+        (Slot::BulkPreview, result) => bulk::on_preview(state, result),
+        (Slot::Bulk, result) => bulk::on_done(state, result),
     }
 }
 
@@ -420,6 +423,9 @@ fn cycle_focus(state: &mut State, forward: bool) -> Vec<Effect> {
 
 /// Esc: stop a running scan or statement first, else step back one pane.
 fn back(state: &mut State) -> Vec<Effect> {
+    if state.is_waiting(&Slot::Bulk) && bulk::stop(state) {
+        return Vec::new();
+    }
     for (slot, what) in [(Slot::SqlGrid, "statement"), (Slot::SqlExport, "export")] {
         if state.is_waiting(&slot) {
             state.info(format!("{what} cancelled"));

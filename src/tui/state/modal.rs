@@ -5,9 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 use unicode_segmentation::UnicodeSegmentation as _;
 
-use super::{State, keys, pubsub, sql, tables, value};
+use super::{State, bulk, keys, pubsub, sql, tables, value};
 use crate::domain::ByteString;
-use crate::domain::redis::KeyFilter;
+use crate::domain::redis::{BulkAction, KeyFilter};
 use crate::domain::sql::Cell;
 use crate::domain::{Profile, ProfileId};
 use crate::registry::NewProfile;
@@ -52,6 +52,8 @@ pub enum PromptKind {
     Publish,
     /// Text the shown messages' channel or payload must hold.
     MessageFilter,
+    /// The TTL to set on every key the filter matches.
+    BulkTtl,
 }
 
 /// A one-line text prompt.
@@ -68,6 +70,8 @@ pub enum Confirmed {
     DeleteConnection(String),
     /// Run this edit of one row.
     SqlEdit(String),
+    /// Run a bulk action on every key the filter matches.
+    Bulk(KeyFilter, BulkAction),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -288,6 +292,7 @@ fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
             effects
         }
         PromptKind::Ttl { key } => value::set_ttl(state, key, &prompt.input),
+        PromptKind::BulkTtl => bulk::on_ttl(state, &prompt.input),
         PromptKind::Jump { total } => value::jump(state, &prompt.input, total),
         PromptKind::Where | PromptKind::OrderBy => {
             sql::apply_clause(state, &prompt.kind, prompt.input)
@@ -344,6 +349,9 @@ fn on_confirm(state: &mut State, confirm: Confirm, action: Option<Action>) -> Ve
             vec![Effect::RemoveConnection(name)]
         }
         (Some(Action::Confirm), Confirmed::SqlEdit(sql)) => sql::run_edit(state, sql),
+        (Some(Action::Confirm), Confirmed::Bulk(filter, action)) => {
+            bulk::run(state, filter, action)
+        }
         (Some(Action::Deny), _) => {
             state.info("nothing changed");
             Vec::new()

@@ -61,7 +61,11 @@ fn status_line(state: &State, width: usize) -> Line<'static> {
                 text
             } else {
                 let scanning = state.is_waiting(&Slot::Scan);
-                let summary = state.keys.summary(state.config.scan_count, scanning);
+                let mut summary = state.keys.summary(state.config.scan_count, scanning);
+                let bulk = state.keys.bulk.as_ref();
+                if let Some(progress) = bulk.and_then(crate::tui::state::bulk::progress_text) {
+                    summary = format!("{summary}{sep}{progress}");
+                }
                 format!(
                     "{}{sep}db {}{sep}{summary}",
                     session.target.name, session.db
@@ -98,6 +102,13 @@ fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
         PromptKind::Filter { glob: true, .. } => {
             ("filter (glob, Ctrl-g: contains)".to_owned(), String::new())
         }
+        PromptKind::BulkTtl => (
+            format!(
+                "TTL for every key matching {} (90s, 10m, 2h, 1d)",
+                state.keys.filter.match_pattern()
+            ),
+            format!("  -> {}", ttl_preview(&prompt.input)),
+        ),
         PromptKind::Ttl { key } => (
             format!("TTL of {} in seconds (-1: no expiry)", key.escaped()),
             format!("  -> {}", ttl_preview(&prompt.input)),

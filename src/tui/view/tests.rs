@@ -665,3 +665,20 @@ fn pubsub_pane_shows_messages_escaped_counts_and_pretty_json() {
     let h = pubsub_pane();
     insta::assert_snapshot!(draw(&h.state, 100, 30).backend());
 }
+
+#[test]
+fn status_bar_shows_a_running_bulk_action_and_how_to_stop_it() {
+    use crate::domain::redis::{BulkAction, KeyFilter};
+    use crate::tui::state::bulk::Bulk;
+    let mut h = Harness::with_keys(awkward_keys(), None);
+    h.state.keys.bulk = Some(Bulk {
+        filter: KeyFilter::Glob("k:*".into()),
+        action: BulkAction::Delete,
+        progress: Some(crate::worker::BulkProgress::default()),
+    });
+    let text = format!("{:?}", draw(&h.state, 120, 16).backend());
+    assert!(
+        text.contains("deleting: 0 done, 0 failed (Esc stops)"),
+        "{text}"
+    );
+}
