@@ -8,6 +8,7 @@ pub mod export;
 pub mod profile;
 pub mod pubsub;
 pub mod redis;
+pub mod redis_edit;
 pub mod sql;
 pub mod sql_write;
 pub mod statements;

@@ -450,7 +450,7 @@ pub struct ValueRequest {
 }
 
 /// A hash field and its value.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldValue {
     pub field: ByteString,
     pub value: ByteString,
@@ -468,6 +468,19 @@ pub struct ScoredMember {
 pub struct StreamEntry {
     pub id: String,
     pub fields: Vec<FieldValue>,
+}
+
+/// A stream's consumer group as XINFO GROUPS reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StreamGroup {
+    pub name: ByteString,
+    pub consumers: u64,
+    /// Entries delivered to the group's consumers and not acknowledged yet.
+    pub pending: u64,
+    pub last_delivered_id: String,
+    /// Entries not yet delivered to the group; servers before 7.0 do not
+    /// say, and 7.0 may not know.
+    pub lag: Option<u64>,
 }
 
 /// A page of a key's value, shaped by the key's type.
@@ -509,6 +522,8 @@ pub enum ValuePage {
         entries: Vec<StreamEntry>,
         /// The last ID on this page, to continue after.
         last_id: Option<String>,
+        /// The stream's consumer groups, unless the server would not say.
+        groups: Probe<Vec<StreamGroup>>,
     },
     /// A RedisJSON document as `JSON.GET` returned it.
     Json { text: String },

@@ -16,6 +16,7 @@ use crate::domain::redis::{
     BulkAction, BulkOutcome, BulkPreview, ClientEntry, DatabaseInfo, InfoSection, KeyFilter,
     KeyPage, KeyValue, ScanRequest, ServerPanel, ServerSummary, SlowEntry, Ttl, ValueRequest,
 };
+use crate::domain::redis_edit::{EditResult, MemberEdit, NewValue};
 use crate::domain::sql::{QueryResult, Relation, RowPage, RowsRequest, TableDetails, TableRef};
 use crate::driver::DriverError;
 
@@ -88,6 +89,27 @@ pub enum Request {
         action: BulkAction,
         progress: BulkProgress,
     },
+    /// Change members of a collection key that must still exist.
+    EditMembers { key: ByteString, edit: MemberEdit },
+    /// Create a key of any type that does not exist yet, with an optional
+    /// TTL in seconds.
+    CreateKey {
+        key: ByteString,
+        value: NewValue,
+        ttl: Option<u64>,
+    },
+    /// Rename a key; replace a key holding the new name only if `overwrite`.
+    Rename {
+        key: ByteString,
+        to: ByteString,
+        overwrite: bool,
+    },
+    /// Copy a key with its TTL; replace the target only if `overwrite`.
+    Copy {
+        key: ByteString,
+        to: ByteString,
+        overwrite: bool,
+    },
     /// List an SQL database's schemas.
     SqlSchemas,
     /// List the tables and views of one schema.
@@ -136,6 +158,10 @@ impl Request {
             Self::Publish { .. } => "publish",
             Self::BulkPreview { .. } => "bulk_preview",
             Self::Bulk { .. } => "bulk",
+            Self::EditMembers { .. } => "edit_members",
+            Self::CreateKey { .. } => "create_key",
+            Self::Rename { .. } => "rename",
+            Self::Copy { .. } => "copy",
             Self::SqlSchemas => "sql_schemas",
             Self::SqlRelations { .. } => "sql_relations",
             Self::SqlTable(_) => "sql_table",
@@ -158,6 +184,10 @@ impl Request {
                 | Self::CreateString { .. }
                 | Self::Publish { .. }
                 | Self::Bulk { .. }
+                | Self::EditMembers { .. }
+                | Self::CreateKey { .. }
+                | Self::Rename { .. }
+                | Self::Copy { .. }
                 | Self::SqlEdit { .. }
         )
     }
@@ -184,6 +214,8 @@ pub enum Response {
     Published(u64),
     BulkPreview(BulkPreview),
     Bulk(BulkOutcome),
+    /// What a member edit changed.
+    Edited(EditResult),
     Schemas(Vec<String>),
     Relations(Vec<Relation>),
     Table(TableDetails),

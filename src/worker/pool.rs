@@ -174,6 +174,21 @@ async fn execute_redis(client: &RedisClient, request: &Request) -> Result<Respon
             action,
             progress,
         } => Response::Bulk(redis::bulk_apply(client, filter, *action, progress).await?),
+        Request::EditMembers { key, edit } => {
+            Response::Edited(redis::edit_members(client, key, edit).await?)
+        }
+        Request::CreateKey { key, value, ttl } => {
+            redis::create_key(client, key, value, *ttl).await?;
+            Response::Written
+        }
+        Request::Rename { key, to, overwrite } => {
+            redis::rename(client, key, to, *overwrite).await?;
+            Response::Written
+        }
+        Request::Copy { key, to, overwrite } => {
+            redis::copy(client, key, to, *overwrite).await?;
+            Response::Written
+        }
         _ => return Err(wrong_family("Redis")),
     })
 }

@@ -21,6 +21,7 @@ mod pubsub;
 mod redis_bulk;
 mod redis_cluster;
 mod redis_driver;
+mod redis_edit;
 mod redis_paging;
 mod redis_server;
 mod redis_sessions;

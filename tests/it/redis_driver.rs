@@ -286,6 +286,7 @@ async fn b08_stream_fields_stay_in_order_and_text_stays_text() {
         total,
         entries,
         last_id,
+        ..
     } = read(&client, "s1").await.unwrap()
     else {
         panic!("s1 is a stream");

@@ -268,6 +268,7 @@ async fn streams_and_sets_page_to_their_last_item() {
             total,
             entries,
             last_id,
+            ..
         } = page
         else {
             panic!("s is a stream");

@@ -10,6 +10,7 @@ mod bulk;
 mod cluster;
 mod endpoint;
 mod keys;
+mod members;
 pub mod pubsub;
 mod server;
 mod value;
@@ -17,12 +18,15 @@ mod write;
 
 pub use bulk::{BulkProgress, bulk_apply, bulk_preview};
 pub use keys::{key_infos, scan_page};
+pub use members::{MAX_ITEMS, edit_members};
 pub use server::{
     clients, databases, info, parse_client_list, parse_info, parse_sections, server_panel,
     server_summary, slowlog,
 };
 pub use value::read_value;
-pub use write::{MAX_EXPIRE_SECS, create_string, delete, expire, persist, set_string};
+pub use write::{
+    MAX_EXPIRE_SECS, copy, create_key, create_string, delete, expire, persist, rename, set_string,
+};
 
 use std::time::Duration;
 

@@ -1,13 +1,15 @@
 //! Reading one page of a key's value, shaped by its type, never the whole
 //! value: strings a capped chunk at a time, collections by cursor or index.
 
+use std::collections::HashMap;
+
 use redis::{Cmd, Value};
 
-use super::{RedisClient, decode, key_infos, slot_error};
+use super::{RedisClient, decode, key_infos, probe, slot_error};
 use crate::domain::ByteString;
 use crate::domain::redis::{
-    FieldValue, KeyType, KeyValue, Probe, ScoredMember, StreamEntry, ValuePage, ValueRequest,
-    ValueWindow,
+    FieldValue, KeyType, KeyValue, Probe, ScoredMember, StreamEntry, StreamGroup, ValuePage,
+    ValueRequest, ValueWindow,
 };
 use crate::driver::DriverError;
 
@@ -265,16 +267,23 @@ async fn read_stream(
         ValueWindow::After(id) => format!("({id}"),
         _ => "-".to_owned(),
     };
-    let mut length = redis::cmd("XLEN");
-    length.arg(key);
-    let mut range = redis::cmd("XRANGE");
-    range
+    let mut pipe = redis::pipe();
+    pipe.cmd("XLEN").arg(key);
+    pipe.cmd("XRANGE")
         .arg(key)
         .arg(from)
         .arg("+")
         .arg("COUNT")
         .arg(request.count);
-    let (total, page) = length_and_page(client, length, range).await?;
+    pipe.cmd("XINFO").arg("GROUPS").arg(key);
+    let mut replies = client.pipeline(&mut pipe).await?.into_iter();
+    let (Some(length), Some(page), Some(groups)) = (replies.next(), replies.next(), replies.next())
+    else {
+        return Err(DriverError::Server(
+            "the stream pipeline came back short".into(),
+        ));
+    };
+    let total: u64 = decode(length)?;
     let raw: Vec<(String, Vec<Vec<u8>>)> = decode(page)?;
     let entries: Vec<StreamEntry> = raw
         .into_iter()
@@ -288,7 +297,27 @@ async fn read_stream(
         total,
         entries,
         last_id,
+        groups: probe(stream_groups(groups)),
     })
+}
+
+/// Reads an XINFO GROUPS reply; `None` when the server refused it (an ACL
+/// without XINFO) or answered in a shape this code does not know.
+fn stream_groups(reply: Value) -> Option<Vec<StreamGroup>> {
+    let groups: Vec<HashMap<String, Value>> = decode(reply).ok()?;
+    groups
+        .into_iter()
+        .map(|mut group| {
+            let mut take = |field: &str| group.remove(field).unwrap_or(Value::Nil);
+            Some(StreamGroup {
+                name: ByteString::new(decode::<Vec<u8>>(take("name")).ok()?),
+                consumers: decode(take("consumers")).ok()?,
+                pending: decode(take("pending")).ok()?,
+                last_delivered_id: decode(take("last-delivered-id")).ok()?,
+                lag: decode::<Option<u64>>(take("lag")).ok().flatten(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -546,6 +546,7 @@ mod tests {
             total: 3,
             entries: Vec::new(),
             last_id: Some("5-0".into()),
+            groups: Probe::Unavailable,
         };
         assert_eq!(next_window(&stream), Some(ValueWindow::After("5-0".into())));
     }

@@ -244,6 +244,7 @@ fn stream_value_shows_ids_and_fields_in_order() {
         total: 2,
         entries,
         last_id: Some("1700000000001-0".into()),
+        groups: Probe::Unavailable,
     };
     let h = with_value(vec![key_info(b"sensor")], page, KeyType::Stream);
     insta::assert_snapshot!(draw(&h.state, 100, 16).backend());
