@@ -225,28 +225,40 @@ impl Membership {
     /// Subscribes to more channels or patterns, or stops, as `change` says.
     /// Only names no other member holds reach the server.
     pub async fn change(&self, change: Change, names: Vec<ByteString>) -> Result<(), DriverError> {
-        let confirmed = {
+        let (confirmed, added) = {
             let mut members = lock(&self.shared.members);
             let fresh: Vec<ByteString> = names
                 .iter()
                 .filter(|name| !members.holds(change.target, name, self.id))
                 .cloned()
                 .collect();
+            let mut added = Vec::new();
             if let Some((interest, _)) = members.by_id.get_mut(&self.id) {
                 let set = interest.set(change.target);
                 for name in names {
-                    if change.add {
-                        set.insert(name);
-                    } else {
+                    if !change.add {
                         set.remove(&name);
+                    } else if set.insert(name.clone()) {
+                        added.push(name);
                     }
                 }
             }
             // Sent while the members are locked, so changes reach the server
             // in the order the members' sets changed.
-            self.shared.subscriber.change(change, fresh)
+            (self.shared.subscriber.change(change, fresh), added)
         };
-        confirmed.await
+        let result = confirmed.await;
+        if result.is_err() {
+            // A refused subscription (an ACL denial) is not kept.
+            let mut members = lock(&self.shared.members);
+            if let Some((interest, _)) = members.by_id.get_mut(&self.id) {
+                let set = interest.set(change.target);
+                added.iter().for_each(|name| {
+                    set.remove(name);
+                });
+            }
+        }
+        result
     }
 
     /// The channels and patterns this member subscribed to, sorted.

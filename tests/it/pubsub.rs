@@ -131,6 +131,37 @@ async fn subscribes_to_channels_and_patterns_at_once_and_keeps_bytes() {
 }
 
 #[tokio::test]
+async fn a_subscription_the_acl_refuses_is_an_error_and_not_kept() {
+    let server = RedisServer::start();
+    redis::cmd("ACL")
+        .arg("SETUSER")
+        .arg("narrow")
+        .arg("on")
+        .arg(">pw")
+        .arg("resetchannels")
+        .arg("&allowed")
+        .arg("+@all")
+        .query::<()>(&mut server.conn())
+        .unwrap();
+    let hub = hub();
+    let member = hub
+        .join(&server.target_as(1, "narrow", "pw"), 100)
+        .await
+        .unwrap();
+    let refused = member.change(SUBSCRIBE, names(&[b"secret"])).await;
+    assert!(
+        matches!(refused, Err(DriverError::NotPermitted(_))),
+        "{refused:?}"
+    );
+    assert!(member.subscriptions().0.is_empty());
+    member
+        .change(SUBSCRIBE, names(&[b"allowed"]))
+        .await
+        .unwrap();
+    assert_eq!(member.subscriptions().0, names(&[b"allowed"]));
+}
+
+#[tokio::test]
 async fn unsubscribing_stops_only_those_channels() {
     let server = RedisServer::start();
     let hub = hub();

@@ -194,7 +194,10 @@ fn channels(state: &mut State) -> Vec<Effect> {
 pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     let pane = &mut state.pubsub;
     match action {
-        Action::Down => pane.selected = Some(pane.selected.map_or(1, |s| s + 1)),
+        Action::Down => {
+            let last = pane.visible().count().saturating_sub(1);
+            pane.selected = Some(pane.selected.map_or(1, |s| s + 1).min(last));
+        }
         Action::Up => pane.selected = pane.selected.and_then(|s| s.checked_sub(1)),
         Action::Top | Action::Bottom => pane.selected = None,
         Action::Pause => {
