@@ -181,6 +181,7 @@ fn api_routes() -> OpenApiRouter<state::AppState> {
             .merge(routes::tokens::router())
             .merge(routes::redis_keys::router())
             .merge(routes::redis_key::router())
+            .merge(routes::redis_edit::router())
             .merge(routes::redis_pubsub::router())
             .merge(routes::redis_server::router())
             .merge(routes::sql::router()),

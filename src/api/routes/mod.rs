@@ -3,6 +3,7 @@
 
 pub mod connections;
 pub mod health;
+pub mod redis_edit;
 pub mod redis_key;
 pub mod redis_keys;
 pub mod redis_pubsub;

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -14,6 +15,7 @@ use crate::api::extract::{ApiJson, ApiQuery, Conn};
 use crate::api::state::AppState;
 use crate::domain::ByteString;
 use crate::domain::redis::{KeyFilter, KeyInfo, KeyType, Probe};
+use crate::domain::redis_edit::NewValue;
 use crate::worker::{Request, Response};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -176,17 +178,45 @@ fn parse_type(name: &str) -> Result<KeyType, ApiError> {
 pub struct NewKey {
     #[schema(value_type = crate::api::schema::ByteStringSchema)]
     pub key: ByteString,
-    /// Only `string` so far.
+    /// `string` (the default), `hash`, `list`, `set`, `zset` or `stream`.
     #[serde(rename = "type", default = "string_type")]
     pub key_type: String,
-    #[schema(value_type = crate::api::schema::ByteStringSchema)]
-    pub value: ByteString,
+    /// Shaped by `type`: see `NewValue`.
+    #[schema(value_type = crate::api::schema::NewValueSchema)]
+    pub value: serde_json::Value,
     /// Seconds until the key expires; absent for no expiry.
     pub ttl: Option<u64>,
 }
 
 fn string_type() -> String {
     "string".to_owned()
+}
+
+/// Reads a new key's value in the shape its type takes, through the
+/// domain type's own serde form, so both front ends check it one way.
+fn new_value(key_type: &str, value: serde_json::Value) -> Result<NewValue, ApiError> {
+    let tagged = match key_type {
+        "string" => json!({"type": "string", "value": value}),
+        "hash" => json!({"type": "hash", "entries": value}),
+        "list" => json!({"type": "list", "items": value}),
+        "set" => json!({"type": "set", "members": value}),
+        "zset" => json!({"type": "zset", "members": value}),
+        "stream" => {
+            let id = value.get("id").cloned().unwrap_or_else(|| json!("*"));
+            let fields = value
+                .get("fields")
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            json!({"type": "stream", "id": id, "fields": fields})
+        }
+        other => {
+            return Err(ApiError::invalid_input(format!(
+                "type {other:?} cannot be created: use string, hash, list, set, zset or stream"
+            )));
+        }
+    };
+    serde_json::from_value(tagged)
+        .map_err(|e| ApiError::invalid_input(format!("the value of a new {key_type} key: {e}")))
 }
 
 /// Creates a key; an existing key is never overwritten (409).
@@ -202,15 +232,9 @@ async fn create_key(
     ApiQuery(query): ApiQuery<DbQuery>,
     ApiJson(new): ApiJson<NewKey>,
 ) -> Result<StatusCode, ApiError> {
-    if new.key_type != "string" {
-        return Err(ApiError::invalid_input(format!(
-            "creating a {} key is not supported yet; only string",
-            new.key_type
-        )));
-    }
-    let request = Request::CreateString {
+    let request = Request::CreateKey {
         key: new.key,
-        value: new.value,
+        value: new_value(&new.key_type, new.value)?,
         ttl: new.ttl,
     };
     match run_redis(&state, target, query.db, request).await? {

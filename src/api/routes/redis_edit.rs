@@ -1,0 +1,209 @@
+//! Writes to a Redis key beyond its whole value: member-level edits of a
+//! collection (the editors of the TUI, over HTTP), rename and copy.
+//!
+//! An edit to a key that another client deleted is refused (404), never
+//! turned into a new key; a key of another type answers 409 `wrong_type`.
+//! Members, fields and values are byte strings: a JSON string when UTF-8,
+//! else `{"base64": "…"}`. Scores and stream IDs are strings, kept exactly.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{run_redis, unexpected};
+use crate::api::error::{ApiError, Problem};
+use crate::api::extract::{ApiJson, ApiQuery, KeyPath};
+use crate::api::routes::redis_key::KeyQuery;
+use crate::api::schema::{ByteStringSchema, FieldValueSchema};
+use crate::domain::ByteString;
+use crate::domain::redis_edit::{EditResult, MemberEdit};
+use crate::worker::{Request, Response};
+
+use crate::api::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(edit_members))
+        .routes(routes!(rename))
+        .routes(routes!(copy))
+}
+
+/// One change to a collection's members, named by `op`. The key must exist
+/// and hold the type the operation is for.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[expect(dead_code, reason = "documents MemberEdit, which the handler reads")]
+pub enum MemberEditSchema {
+    /// HSET: add a field or replace its value.
+    HashSet {
+        field: ByteStringSchema,
+        value: ByteStringSchema,
+    },
+    /// HDEL.
+    HashDelete { fields: Vec<ByteStringSchema> },
+    /// LPUSH (`head`) or RPUSH (`tail`), in the order given.
+    ListPush {
+        end: ListEndSchema,
+        items: Vec<ByteStringSchema>,
+    },
+    /// LSET: replace the item at an index (negative counts from the tail).
+    ListSet { index: i64, item: ByteStringSchema },
+    /// LREM: remove `count` items equal to `item` (from the head when
+    /// positive, from the tail when negative, all when 0).
+    ListRemove { count: i64, item: ByteStringSchema },
+    /// LTRIM: keep the items from `start` to `stop`, inclusive.
+    ListTrim { start: i64, stop: i64 },
+    /// SADD.
+    SetAdd { members: Vec<ByteStringSchema> },
+    /// SREM.
+    SetRemove { members: Vec<ByteStringSchema> },
+    /// ZADD: add a member or change its score. The score is text: a
+    /// decimal such as `1.1` or `1447852714`, or `inf` / `-inf`.
+    ZsetAdd {
+        member: ByteStringSchema,
+        score: String,
+    },
+    /// ZREM.
+    ZsetRemove { members: Vec<ByteStringSchema> },
+    /// XADD with the fields in order; `id` is `*` or `ms-seq`.
+    StreamAdd {
+        id: String,
+        fields: Vec<FieldValueSchema>,
+    },
+    /// XDEL.
+    StreamDelete { ids: Vec<String> },
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documents ListEnd")]
+pub enum ListEndSchema {
+    Head,
+    Tail,
+}
+
+/// What an edit changed, as the server counted it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EditOutput {
+    /// Members, fields or entries added or removed (HSET counts only new
+    /// fields, ZADD only new members); absent for LSET and LTRIM.
+    pub changed: Option<u64>,
+    /// The list's length after a push.
+    pub length: Option<u64>,
+    /// The ID of the entry XADD added.
+    pub id: Option<String>,
+}
+
+impl From<EditResult> for EditOutput {
+    fn from(result: EditResult) -> Self {
+        let mut output = Self {
+            changed: None,
+            length: None,
+            id: None,
+        };
+        match result {
+            EditResult::Changed(count) => output.changed = Some(count),
+            EditResult::Length(length) => output.length = Some(length),
+            EditResult::Done => {}
+            EditResult::EntryId(id) => output.id = Some(id),
+        }
+        output
+    }
+}
+
+/// Changes a collection's members: a hash's fields, a list's items, a
+/// set's or sorted set's members, a stream's entries.
+#[utoipa::path(post, path = "/redis/{conn}/keys/{key}/members", tag = "redis",
+    params(
+        ("conn" = String, Path, description = "A connection's name or id"),
+        ("key" = String, Path, description = "The key, percent-encoded (or base64url)"),
+        KeyQuery),
+    request_body = MemberEditSchema,
+    responses((status = 200, body = EditOutput), (status = 400, body = Problem),
+        (status = 403, body = Problem, description = "Read-only connection or scope"),
+        (status = 404, body = Problem, description = "The key no longer exists"),
+        (status = 409, body = Problem, description = "The key holds another type")))]
+async fn edit_members(
+    State(state): State<AppState>,
+    path: KeyPath,
+    ApiQuery(query): ApiQuery<KeyQuery>,
+    ApiJson(edit): ApiJson<MemberEdit>,
+) -> Result<Json<EditOutput>, ApiError> {
+    let request = Request::EditMembers {
+        key: path.key,
+        edit,
+    };
+    match run_redis(&state, path.target, query.db, request).await? {
+        Response::Edited(result) => Ok(Json(result.into())),
+        _ => Err(unexpected()),
+    }
+}
+
+/// Where a rename or copy goes.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Destination {
+    #[schema(value_type = ByteStringSchema)]
+    pub to: ByteString,
+    /// Replace a key that already has the new name (default: refuse, 409).
+    #[serde(default)]
+    pub overwrite: bool,
+}
+
+/// Renames a key, keeping its value and TTL (RENAMENX, or RENAME with
+/// `overwrite`). On a cluster both names must map to one slot.
+#[utoipa::path(post, path = "/redis/{conn}/keys/{key}/rename", tag = "redis",
+    params(
+        ("conn" = String, Path, description = "A connection's name or id"),
+        ("key" = String, Path, description = "The key, percent-encoded (or base64url)"),
+        KeyQuery),
+    request_body = Destination,
+    responses((status = 204), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "No such key"),
+        (status = 409, body = Problem, description = "The new name is taken")))]
+async fn rename(
+    State(state): State<AppState>,
+    path: KeyPath,
+    ApiQuery(query): ApiQuery<KeyQuery>,
+    ApiJson(to): ApiJson<Destination>,
+) -> Result<StatusCode, ApiError> {
+    let request = Request::Rename {
+        key: path.key,
+        to: to.to,
+        overwrite: to.overwrite,
+    };
+    match run_redis(&state, path.target, query.db, request).await? {
+        Response::Written => Ok(StatusCode::NO_CONTENT),
+        _ => Err(unexpected()),
+    }
+}
+
+/// Copies a key with its TTL (COPY, Redis 6.2 and later).
+#[utoipa::path(post, path = "/redis/{conn}/keys/{key}/copy", tag = "redis",
+    params(
+        ("conn" = String, Path, description = "A connection's name or id"),
+        ("key" = String, Path, description = "The key, percent-encoded (or base64url)"),
+        KeyQuery),
+    request_body = Destination,
+    responses((status = 201), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "No such key"),
+        (status = 409, body = Problem, description = "The new name is taken")))]
+async fn copy(
+    State(state): State<AppState>,
+    path: KeyPath,
+    ApiQuery(query): ApiQuery<KeyQuery>,
+    ApiJson(to): ApiJson<Destination>,
+) -> Result<StatusCode, ApiError> {
+    let request = Request::Copy {
+        key: path.key,
+        to: to.to,
+        overwrite: to.overwrite,
+    };
+    match run_redis(&state, path.target, query.db, request).await? {
+        Response::Written => Ok(StatusCode::CREATED),
+        _ => Err(unexpected()),
+    }
+}
