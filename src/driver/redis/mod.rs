@@ -1,5 +1,6 @@
-//! Redis: connecting, scanning keys with their metadata, reading values page
-//! by page, and the writes the browser offers.
+//! Redis: connecting (one server over TCP, TLS or a unix socket, or a whole
+//! Redis Cluster), scanning keys with their metadata, reading values page
+//! by page, and the writes the browser offers, one key or in bulk.
 //!
 //! Keys and values stay bytes. Metadata columns a server will not answer
 //! (ACL denial, a renamed command) come back as `Probe::Unavailable` instead
@@ -188,9 +189,11 @@ fn explain_tls(endpoint: &Endpoint, error: DriverError) -> DriverError {
     let DriverError::Unavailable(message) = &error else {
         return error;
     };
-    let untrusted = ["UnknownIssuer", "certificate", "Certificate"]
+    // rustls's words for a server certificate it cannot verify; a refused
+    // client certificate reads differently and keeps its own message.
+    let untrusted = ["invalid peer certificate", "UnknownIssuer"]
         .iter()
-        .any(|word| message.contains(word));
+        .any(|words| message.contains(words));
     if !untrusted || endpoint.insecure {
         return error;
     }
