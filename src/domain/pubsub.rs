@@ -51,6 +51,21 @@ pub struct ChannelInfo {
     pub subscribers: u64,
 }
 
+/// Whether `notify-keyspace-events` flags make the server publish keyspace
+/// notifications (`__keyspace@<db>__:<key>`): `K` and at least one class of
+/// events.
+pub fn keyspace_events_on(flags: &str) -> bool {
+    flags.contains('K')
+        && flags
+            .chars()
+            .any(|c| "AgshlzxetmdnKE$".contains(c) && c != 'K')
+}
+
+/// The pattern for keyspace notifications of keys matching `keys` in `db`.
+pub fn keyspace_pattern(db: u32, keys: &str) -> ByteString {
+    format!("__keyspace@{db}__:{keys}").into()
+}
+
 /// What a subscription change names: channels or patterns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -144,6 +159,19 @@ mod tests {
 
     fn message(n: u32) -> Message {
         Message::now("ch".into(), None, n.to_string().into())
+    }
+
+    #[test]
+    fn keyspace_events_need_k_and_a_class() {
+        assert!(keyspace_events_on("KA"));
+        assert!(keyspace_events_on("gK$"));
+        assert!(!keyspace_events_on(""));
+        assert!(!keyspace_events_on("K"));
+        assert!(!keyspace_events_on("EA"), "keyevent only, no keyspace");
+        assert_eq!(
+            keyspace_pattern(3, "user:*").escaped(),
+            "__keyspace@3__:user:*"
+        );
     }
 
     #[test]

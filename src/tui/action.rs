@@ -80,4 +80,6 @@ pub enum Action {
     Pause,
     /// Forget the shown messages and the counts.
     Clear,
+    /// Watch keyspace notifications for the key filter, or stop.
+    KeyspaceEvents,
 }

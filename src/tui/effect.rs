@@ -29,6 +29,8 @@ pub enum Slot {
     PubSub,
     /// A message the pub/sub pane publishes.
     Publish,
+    /// The server's keyspace notification flags.
+    Keyspace,
     /// A bulk action's dry run.
     BulkPreview,
     /// A bulk action running.

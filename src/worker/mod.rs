@@ -74,6 +74,8 @@ pub enum Request {
     /// List the active pub/sub channels (matching a pattern when given)
     /// with their subscriber counts.
     Channels { pattern: Option<ByteString> },
+    /// Read the server's `notify-keyspace-events` flags.
+    KeyspaceEvents,
     /// Publish a message on a channel.
     Publish {
         channel: ByteString,
@@ -156,6 +158,7 @@ impl Request {
             Self::CreateString { .. } => "create_string",
             Self::Channels { .. } => "channels",
             Self::Publish { .. } => "publish",
+            Self::KeyspaceEvents => "keyspace_events",
             Self::BulkPreview { .. } => "bulk_preview",
             Self::Bulk { .. } => "bulk",
             Self::EditMembers { .. } => "edit_members",
@@ -212,6 +215,8 @@ pub enum Response {
     Channels(Vec<ChannelInfo>),
     /// How many clients received a published message.
     Published(u64),
+    /// The `notify-keyspace-events` flags.
+    KeyspaceEvents(String),
     BulkPreview(BulkPreview),
     Bulk(BulkOutcome),
     /// What a member edit changed.

@@ -162,6 +162,9 @@ async fn execute_redis(client: &RedisClient, request: &Request) -> Result<Respon
         Request::Channels { pattern } => {
             Response::Channels(redis::pubsub::channels(client, pattern.as_ref()).await?)
         }
+        Request::KeyspaceEvents => {
+            Response::KeyspaceEvents(redis::pubsub::keyspace_events(client).await?)
+        }
         Request::Publish { channel, message } => {
             Response::Published(redis::pubsub::publish(client, channel, message).await?)
         }

@@ -346,3 +346,41 @@ async fn a_read_only_connection_refuses_to_publish_but_subscribes() {
         ByteString::from("ro")
     );
 }
+
+#[tokio::test]
+async fn keyspace_flags_are_read_and_notifications_arrive_when_on() {
+    let off = RedisServer::start();
+    let on = RedisServer::with_args(&["--notify-keyspace-events", "K$g"]);
+    let request = || job(&off.target(1), Request::KeyspaceEvents);
+    assert_eq!(
+        pool().run(request()).await,
+        Ok(Response::KeyspaceEvents(String::new()))
+    );
+    let Ok(Response::KeyspaceEvents(flags)) = pool()
+        .run(job(&on.target(2), Request::KeyspaceEvents))
+        .await
+    else {
+        panic!("the flags");
+    };
+    assert!(
+        dbdeck::domain::pubsub::keyspace_events_on(&flags),
+        "{flags}"
+    );
+
+    let hub = hub();
+    let member = hub.join(&on.target(2), 100).await.unwrap();
+    let pattern = dbdeck::domain::pubsub::keyspace_pattern(0, "user:*");
+    member
+        .change(PSUBSCRIBE, vec![pattern.clone()])
+        .await
+        .unwrap();
+    redis::cmd("SET")
+        .arg("user:1")
+        .arg("x")
+        .query::<()>(&mut on.conn())
+        .unwrap();
+    let got = messages(&member, 1).await;
+    assert_eq!(got[0].channel, ByteString::from("__keyspace@0__:user:1"));
+    assert_eq!(got[0].pattern, Some(pattern));
+    assert_eq!(got[0].payload, ByteString::from("set"));
+}

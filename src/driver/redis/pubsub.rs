@@ -274,3 +274,19 @@ pub async fn publish(
         )
         .await
 }
+
+/// The server's `notify-keyspace-events` flags, read with CONFIG GET. dbdeck
+/// never changes them: turning notifications on is the operator's call.
+pub async fn keyspace_events(client: &RedisClient) -> Result<String, DriverError> {
+    let reply: std::collections::HashMap<String, String> = client
+        .query(
+            redis::cmd("CONFIG")
+                .arg("GET")
+                .arg("notify-keyspace-events"),
+        )
+        .await?;
+    Ok(reply
+        .get("notify-keyspace-events")
+        .cloned()
+        .unwrap_or_default())
+}

@@ -344,6 +344,7 @@ fn on_outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         (Slot::SqlExport, result) => sql::on_exported(state, result),
         (Slot::Server, result) => server::on_panel(state, result),
         (Slot::PubSub | Slot::Publish, result) => pubsub::on_outcome(state, result),
+        (Slot::Keyspace, result) => pubsub::on_keyspace(state, result),
         (Slot::BulkPreview, result) => bulk::on_preview(state, result),
         (Slot::Bulk, result) => bulk::on_done(state, result),
     }

@@ -14,7 +14,9 @@ use std::collections::VecDeque;
 use super::modal::{Modal, Prompt, PromptKind};
 use super::{Focus, State};
 use crate::domain::ByteString;
-use crate::domain::pubsub::{ChannelInfo, Message, MessageRing, Target};
+use crate::domain::pubsub::{
+    ChannelInfo, Message, MessageRing, Target, keyspace_events_on, keyspace_pattern,
+};
 use crate::driver::DriverError;
 use crate::driver::redis::pubsub::Change;
 use crate::tui::action::Action;
@@ -68,6 +70,8 @@ pub struct PubSubPane {
     arrivals: VecDeque<(u64, u64)>,
     /// Changes asked for while the connection was still opening.
     pending: Vec<(Change, Vec<ByteString>)>,
+    /// The keyspace notification pattern subscribed to, if any.
+    pub keyspace: Option<ByteString>,
 }
 
 impl PubSubPane {
@@ -88,6 +92,7 @@ impl PubSubPane {
             rate: 0,
             arrivals: VecDeque::new(),
             pending: Vec::new(),
+            keyspace: None,
         }
     }
 
@@ -210,6 +215,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Clear => pane.clear(),
         Action::ToggleView => pane.pretty = !pane.pretty,
         Action::Retry => return Some(channels(state)),
+        Action::KeyspaceEvents => return Some(toggle_keyspace(state)),
         Action::Subscribe => return Some(prompt(state, PromptKind::Subscribe)),
         Action::PatternSubscribe => return Some(prompt(state, PromptKind::PatternSubscribe)),
         Action::Unsubscribe => return Some(prompt(state, PromptKind::Unsubscribe)),
@@ -281,16 +287,83 @@ pub fn on_prompt(state: &mut State, kind: &PromptKind, input: &str) -> Vec<Effec
         }
         _ => Vec::new(),
     };
-    if state.pubsub.link != Link::Opening {
-        return effects;
+    if hold_back(state, &effects) {
+        return Vec::new();
     }
-    // Asked before the connection opened: sent once it has.
+    effects
+}
+
+/// Keeps the subscription changes in `effects` for when the connection has
+/// opened; true when it did (the connection is still opening).
+fn hold_back(state: &mut State, effects: &[Effect]) -> bool {
+    if state.pubsub.link != Link::Opening {
+        return false;
+    }
     for effect in effects {
         if let Effect::ChangeSubscription { change, names } = effect {
-            state.pubsub.pending.push((change, names));
+            state.pubsub.pending.push((*change, names.clone()));
         }
     }
-    Vec::new()
+    true
+}
+
+/// Stops watching keyspace notifications, or reads the server's flags to
+/// start (see `on_keyspace`).
+fn toggle_keyspace(state: &mut State) -> Vec<Effect> {
+    match state.pubsub.keyspace.take() {
+        Some(pattern) => {
+            state.info("keyspace notifications off");
+            let change = Change {
+                target: Target::Patterns,
+                add: false,
+            };
+            subscription(state, change, vec![pattern])
+        }
+        None => state.submit(Slot::Keyspace, Request::KeyspaceEvents),
+    }
+}
+
+/// One subscription change, held back while the connection opens.
+fn subscription(state: &mut State, change: Change, names: Vec<ByteString>) -> Vec<Effect> {
+    let effects = vec![Effect::ChangeSubscription { change, names }];
+    if hold_back(state, &effects) {
+        return Vec::new();
+    }
+    effects
+}
+
+/// The server's flags arrived: subscribe to the keyspace notifications of
+/// the keys the key list's filter matches, if the server sends them. Its
+/// configuration is never changed.
+pub fn on_keyspace(state: &mut State, result: Result<Response, DriverError>) -> Vec<Effect> {
+    let flags = match result {
+        Ok(Response::KeyspaceEvents(flags)) => flags,
+        Ok(_) | Err(DriverError::Cancelled) => return Vec::new(),
+        Err(error) => {
+            state.error(format!("could not read notify-keyspace-events: {error}"));
+            return Vec::new();
+        }
+    };
+    if !keyspace_events_on(&flags) {
+        state.error(format!(
+            "this server does not send keyspace notifications (notify-keyspace-events is \
+             {flags:?}); dbdeck does not change server settings: an operator can enable them \
+             with CONFIG SET notify-keyspace-events KA"
+        ));
+        return Vec::new();
+    }
+    let db = state.session.as_ref().map_or(0, |s| s.db);
+    let pattern = keyspace_pattern(db, &state.keys.filter.match_pattern());
+    state.info(format!(
+        "watching keyspace notifications: {}",
+        pattern.escaped()
+    ));
+    state.pubsub.keyspace = Some(pattern.clone());
+    let change = Change {
+        target: Target::Patterns,
+        add: true,
+    };
+    subscription(state, change, vec![pattern])
 }
 
 /// `channel message…`: the first word is the channel, the rest the message.

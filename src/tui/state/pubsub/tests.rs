@@ -292,3 +292,42 @@ fn unsubscribe_drops_names_from_whichever_list_holds_them() {
         .collect();
     assert_eq!(targets, [(Target::Channels, 2), (Target::Patterns, 1)]);
 }
+
+#[test]
+fn keyspace_notifications_follow_the_servers_flags_and_toggle_off() {
+    let (mut h, _) = opened(100);
+    h.press(KeyCode::Char('K'));
+    let id = h.last(|r| *r == Request::KeyspaceEvents);
+    let effects = h.reply(id, Ok(Response::KeyspaceEvents(String::new())));
+    assert!(
+        effects.is_empty(),
+        "nothing subscribed while the server sends none"
+    );
+    assert!(
+        h.message().contains("does not change server settings"),
+        "{}",
+        h.message()
+    );
+    assert_eq!(h.state.pubsub.keyspace, None);
+
+    h.press(KeyCode::Char('K'));
+    let id = h.last(|r| *r == Request::KeyspaceEvents);
+    let effects = h.reply(id, Ok(Response::KeyspaceEvents("K$g".into())));
+    let pattern = ByteString::from("__keyspace@0__:*");
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::ChangeSubscription { change: Change { target: Target::Patterns, add: true }, names }]
+            if names.as_slice() == std::slice::from_ref(&pattern)
+    ));
+    assert_eq!(h.state.pubsub.keyspace, Some(pattern));
+
+    let effects = h.press(KeyCode::Char('K'));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::ChangeSubscription {
+            change: Change { add: false, .. },
+            ..
+        }]
+    ));
+    assert_eq!(h.state.pubsub.keyspace, None);
+}
