@@ -220,6 +220,11 @@ fn switch_to(state: &mut State, target: ConnectTarget) -> Vec<Effect> {
     };
 
     let mut effects = vec![Effect::LoadConnections];
+    // The pub/sub pane watched the previous connection: it ends with it.
+    if state.pubsub.link != super::pubsub::Link::Closed {
+        state.pubsub = super::PubSubPane::new(state.config.pubsub_buffer);
+        effects.push(Effect::Unwatch);
+    }
     if let Some(opened) = state.connections.opening.take() {
         effects.push(Effect::Remember {
             key: "last_connection",

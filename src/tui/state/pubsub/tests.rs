@@ -331,3 +331,26 @@ fn keyspace_notifications_follow_the_servers_flags_and_toggle_off() {
     ));
     assert_eq!(h.state.pubsub.keyspace, None);
 }
+
+#[test]
+fn switching_connection_ends_the_pane_and_its_subscriptions() {
+    use crate::tui::effect::Purpose;
+    use crate::tui::state::tests::target;
+    let (mut h, _) = opened(100);
+    h.send(Event::Feed {
+        batch: batch(vec![message("a", "old server")], 0),
+        now_ms: 0,
+    });
+    let other = crate::domain::ConnectTarget {
+        name: "other".into(),
+        id: crate::domain::ProfileId(2),
+        ..target(false)
+    };
+    let effects = h.send(Event::Resolved {
+        purpose: Purpose::Open,
+        result: Ok(other),
+    });
+    assert!(effects.iter().any(|e| matches!(e, Effect::Unwatch)));
+    assert_eq!(h.state.pubsub.link, Link::Closed);
+    assert!(h.state.pubsub.shown.is_empty());
+}
