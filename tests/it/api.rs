@@ -681,6 +681,7 @@ async fn every_documented_route_is_served_and_every_route_documented() {
         "/api/v1/connections",
         "/api/v1/connections/{conn}",
         "/api/v1/connections/{conn}/test",
+        "/api/v1/redis/{conn}/bulk",
         "/api/v1/redis/{conn}/clients",
         "/api/v1/redis/{conn}/databases",
         "/api/v1/redis/{conn}/info",

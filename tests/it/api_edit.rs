@@ -354,3 +354,56 @@ async fn a_read_only_connection_refuses_every_edit() {
         .unwrap();
     assert_eq!(members, 1);
 }
+
+#[tokio::test]
+async fn bulk_actions_dry_run_first_then_count_exactly() {
+    let server = RedisServer::start();
+    let api = api_on(&server, false).await;
+    let mut conn = server.conn();
+    for i in 0..250 {
+        redis::cmd("SET")
+            .arg(format!("s:{i}"))
+            .arg(i)
+            .query::<()>(&mut conn)
+            .unwrap();
+    }
+    redis::cmd("SET")
+        .arg("keep")
+        .arg(1)
+        .query::<()>(&mut conn)
+        .unwrap();
+
+    let dry = api
+        .post(
+            "/api/v1/redis/c/bulk",
+            json!({"pattern": "s:*", "action": "delete"}),
+        )
+        .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
+    let dry = dry.json();
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["matched"], 250);
+    assert_eq!(dry["sample"].as_array().map(Vec::len), Some(20));
+    let still: usize = redis::cmd("DBSIZE").query(&mut conn).unwrap();
+    assert_eq!(still, 251, "a dry run changes nothing");
+
+    let expire = json!({"pattern": "s:1", "literal": true, "action": "expire", "ttl": 600, "dry_run": false});
+    let done = api.post("/api/v1/redis/c/bulk", expire).await.json();
+    // Literal "s:1" matches s:1, s:10…s:19 and s:100…s:199.
+    assert_eq!(done["matched"], 111);
+    assert_eq!(done["succeeded"], 111);
+    assert_eq!(done["failed"], 0);
+    let ttl: i64 = redis::cmd("TTL").arg("s:150").query(&mut conn).unwrap();
+    assert!((590..=600).contains(&ttl), "{ttl}");
+
+    let delete = json!({"pattern": "s:*", "action": "delete", "dry_run": false});
+    let done = api.post("/api/v1/redis/c/bulk", delete).await.json();
+    assert_eq!(done["matched"], 250);
+    assert_eq!(done["succeeded"], 250);
+    let left: usize = redis::cmd("DBSIZE").query(&mut conn).unwrap();
+    assert_eq!(left, 1);
+
+    let no_ttl = json!({"pattern": "*", "action": "expire", "dry_run": false});
+    let reply = api.post("/api/v1/redis/c/bulk", no_ttl).await;
+    assert_eq!(reply.problem_code(), "invalid_input");
+}

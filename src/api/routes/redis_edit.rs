@@ -1,5 +1,6 @@
 //! Writes to a Redis key beyond its whole value: member-level edits of a
-//! collection (the editors of the TUI, over HTTP), rename and copy.
+//! collection (the editors of the TUI, over HTTP), rename and copy, and
+//! bulk actions on every key matching a pattern.
 //!
 //! An edit to a key that another client deleted is refused (404), never
 //! turned into a new key; a key of another type answers 409 `wrong_type`.
@@ -15,12 +16,14 @@ use utoipa_axum::routes;
 
 use super::{run_redis, unexpected};
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{ApiJson, ApiQuery, KeyPath};
+use crate::api::extract::{ApiJson, ApiQuery, Conn, KeyPath};
 use crate::api::routes::redis_key::KeyQuery;
+use crate::api::routes::redis_keys::DbQuery;
 use crate::api::schema::{ByteStringSchema, FieldValueSchema};
 use crate::domain::ByteString;
+use crate::domain::redis::{BulkAction, KeyFilter};
 use crate::domain::redis_edit::{EditResult, MemberEdit};
-use crate::worker::{Request, Response};
+use crate::worker::{BulkProgress, Request, Response};
 
 use crate::api::state::AppState;
 
@@ -29,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(edit_members))
         .routes(routes!(rename))
         .routes(routes!(copy))
+        .routes(routes!(bulk))
 }
 
 /// One change to a collection's members, named by `op`. The key must exist
@@ -204,6 +208,123 @@ async fn copy(
     };
     match run_redis(&state, path.target, query.db, request).await? {
         Response::Written => Ok(StatusCode::CREATED),
+        _ => Err(unexpected()),
+    }
+}
+
+/// A bulk action on every key matching a pattern. Without `"dry_run":
+/// false` nothing changes: the reply counts the keys and shows a few.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkInput {
+    /// A Redis glob pattern (`session:*`), or plain text with `literal`.
+    pub pattern: String,
+    #[serde(default)]
+    pub literal: bool,
+    /// `delete` (UNLINK) or `expire` (needs `ttl`).
+    pub action: BulkActionName,
+    /// Seconds, for `expire`.
+    pub ttl: Option<u64>,
+    /// Count and sample only (the default); `false` acts.
+    #[serde(default = "dry_run_default")]
+    pub dry_run: bool,
+}
+
+fn dry_run_default() -> bool {
+    true
+}
+
+#[derive(Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BulkActionName {
+    Delete,
+    Expire,
+}
+
+/// A dry run's count and sample, or what the action did: every matched
+/// key either succeeded or failed (it vanished first, or the server
+/// refused), so `matched = succeeded + failed`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BulkOutput {
+    pub dry_run: bool,
+    pub matched: u64,
+    /// A dry run's first keys.
+    #[schema(value_type = Option<Vec<ByteStringSchema>>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<Vec<ByteString>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<u64>,
+}
+
+/// How many keys a dry run shows.
+const BULK_SAMPLE: u32 = 20;
+
+/// Deletes, or sets a TTL on, every key matching a pattern, in batches
+/// (per hash slot on a cluster). A dry run first is the default. The
+/// action is bounded by the request timeout; a client that goes away
+/// stops it after the batch in flight.
+#[utoipa::path(post, path = "/redis/{conn}/bulk", tag = "redis",
+    params(("conn" = String, Path, description = "A connection's name or id"), DbQuery),
+    request_body = BulkInput,
+    responses((status = 200, body = BulkOutput), (status = 400, body = Problem),
+        (status = 403, body = Problem, description = "Read-only connection or scope")))]
+async fn bulk(
+    State(state): State<AppState>,
+    Conn(target): Conn,
+    ApiQuery(query): ApiQuery<DbQuery>,
+    ApiJson(input): ApiJson<BulkInput>,
+) -> Result<Json<BulkOutput>, ApiError> {
+    if input.pattern.is_empty() {
+        return Err(ApiError::invalid_input(
+            "a bulk action needs a pattern; use * to mean every key",
+        ));
+    }
+    let filter = if input.literal {
+        KeyFilter::Literal(input.pattern)
+    } else {
+        KeyFilter::Glob(input.pattern)
+    };
+    let action = match (input.action, input.ttl) {
+        (BulkActionName::Delete, None) => BulkAction::Delete,
+        (BulkActionName::Expire, Some(ttl)) if ttl > 0 => BulkAction::Expire(ttl),
+        (BulkActionName::Expire, _) => {
+            return Err(ApiError::invalid_input(
+                "expire needs a ttl of 1 second or more",
+            ));
+        }
+        (BulkActionName::Delete, Some(_)) => {
+            return Err(ApiError::invalid_input("delete takes no ttl"));
+        }
+    };
+    let request = if input.dry_run {
+        Request::BulkPreview {
+            filter,
+            sample: BULK_SAMPLE,
+        }
+    } else {
+        Request::Bulk {
+            filter,
+            action,
+            progress: BulkProgress::default(),
+        }
+    };
+    match run_redis(&state, target, query.db, request).await? {
+        Response::BulkPreview(preview) => Ok(Json(BulkOutput {
+            dry_run: true,
+            matched: preview.matched,
+            sample: Some(preview.sample),
+            succeeded: None,
+            failed: None,
+        })),
+        Response::Bulk(outcome) => Ok(Json(BulkOutput {
+            dry_run: false,
+            matched: outcome.matched,
+            sample: None,
+            succeeded: Some(outcome.succeeded),
+            failed: Some(outcome.failed),
+        })),
         _ => Err(unexpected()),
     }
 }
