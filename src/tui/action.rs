@@ -82,4 +82,18 @@ pub enum Action {
     Clear,
     /// Watch keyspace notifications for the key filter, or stop.
     KeyspaceEvents,
+    /// Add a member of the shown key's type (a list item at the tail).
+    AddMember,
+    /// Push an item at the head of a list.
+    PushHead,
+    /// Remove the member at the value pane's top row.
+    RemoveMember,
+    /// Keep only a range of a list.
+    Trim,
+    /// Create a key of any type.
+    NewKey,
+    /// Rename a key (asks before replacing another).
+    Rename,
+    /// Copy a key (asks before replacing another).
+    Copy,
 }

@@ -6,7 +6,7 @@
 
 use super::connections::ConnStatus;
 use super::modal::{Confirm, Confirmed, Modal, Picker, Prompt, PromptKind};
-use super::{Focus, State, value};
+use super::{Focus, State, members, value};
 use crate::domain::ByteString;
 use crate::domain::redis::{
     DatabaseInfo, KeyFilter, KeyInfo, KeyPage, KeyType, ScanCursor, ScanRequest,
@@ -117,6 +117,21 @@ impl Keys {
         self.items.retain(|info| &info.key != key);
         self.selected = self.selected.min(self.items.len().saturating_sub(1));
     }
+
+    /// Adds a row for a key this session wrote (created, renamed to, copied
+    /// to) unless it is listed; reading its value fills in the metadata.
+    pub fn remember(&mut self, key: ByteString) {
+        use crate::domain::redis::Probe;
+        if self.items.iter().any(|info| info.key == key) {
+            return;
+        }
+        self.items.push(KeyInfo {
+            key,
+            key_type: Probe::Unavailable,
+            ttl: Probe::Unavailable,
+            size: Probe::Unavailable,
+        });
+    }
 }
 
 /// Reads a remembered filter: `glob:` or `literal:` then the text.
@@ -159,6 +174,9 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Retry => retry(state),
         Action::SetTtl => value::open_ttl_prompt(state),
         Action::Delete => confirm_delete(state),
+        Action::NewKey => members::new_key(state),
+        Action::Rename => members::rename_or_copy(state, false),
+        Action::Copy => members::rename_or_copy(state, true),
         Action::BulkDelete => super::bulk::ask_delete(state),
         Action::BulkTtl => super::bulk::ask_ttl(state),
         Action::ServerPanel => super::server::open(state),

@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod connections;
 mod graphemes;
 pub mod keys;
+pub mod members;
 pub mod modal;
 pub mod pubsub;
 pub mod server;
@@ -447,5 +448,7 @@ fn back(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
+#[cfg(test)]
+mod member_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -5,9 +5,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 use unicode_segmentation::UnicodeSegmentation as _;
 
-use super::{State, bulk, keys, pubsub, sql, tables, value};
+use super::{State, bulk, keys, members, pubsub, sql, tables, value};
 use crate::domain::ByteString;
-use crate::domain::redis::{BulkAction, KeyFilter};
+use crate::domain::redis::{BulkAction, KeyFilter, KeyType};
+use crate::domain::redis_edit::ListEnd;
 use crate::domain::sql::Cell;
 use crate::domain::{Profile, ProfileId};
 use crate::registry::NewProfile;
@@ -54,6 +55,48 @@ pub enum PromptKind {
     MessageFilter,
     /// The TTL to set on every key the filter matches.
     BulkTtl,
+    /// The name of a hash field to add (its value goes in the editor).
+    NewField {
+        key: ByteString,
+    },
+    /// An item to push at one end of a list.
+    Push {
+        key: ByteString,
+        end: ListEnd,
+    },
+    /// A set member, or `SCORE MEMBER` for a sorted set.
+    AddMember {
+        key: ByteString,
+    },
+    /// A list item's new value (LSET at `index`).
+    SetItem {
+        key: ByteString,
+        index: i64,
+    },
+    /// A sorted-set member's new score.
+    Score {
+        key: ByteString,
+        member: ByteString,
+    },
+    /// `START STOP` of the list items to keep.
+    Trim {
+        key: ByteString,
+    },
+    /// `TYPE NAME` of a key to create.
+    NewKey,
+    /// The new key's TTL (empty for none).
+    NewKeyTtl {
+        key: ByteString,
+        key_type: KeyType,
+    },
+    /// A key's new name.
+    Rename {
+        key: ByteString,
+    },
+    /// The name of a key's copy.
+    Copy {
+        key: ByteString,
+    },
 }
 
 /// A one-line text prompt.
@@ -64,7 +107,7 @@ pub struct Prompt {
 }
 
 /// What a yes/no question does on yes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Confirmed {
     DeleteKey(ByteString),
     DeleteConnection(String),
@@ -72,9 +115,12 @@ pub enum Confirmed {
     SqlEdit(String),
     /// Run a bulk action on every key the filter matches.
     Bulk(KeyFilter, BulkAction),
+    /// Send this Redis write (a member removal, a trim, a replacing rename
+    /// or copy, recreating a vanished key).
+    Write(Box<crate::worker::Request>),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Confirm {
     pub question: String,
     pub on_yes: Confirmed,
@@ -103,13 +149,30 @@ impl Form {
     }
 }
 
-/// The string value editor.
+/// What the editor's text becomes when saved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditTarget {
+    /// The key's whole string value.
+    StringValue,
+    /// The value of this hash field (added when it is new).
+    HashField(ByteString),
+    /// A new stream entry, one `FIELD VALUE` a line, in order.
+    StreamEntry,
+    /// The first value of a key to create (see `members::new_value`).
+    NewKey { key_type: KeyType, ttl: Option<u64> },
+}
+
+/// The multi-line editor for a string value, a hash field, a stream entry
+/// or a new key's first value.
 #[derive(Debug)]
 pub struct Editor {
     pub key: ByteString,
     /// The text as loaded, to tell whether saving would change anything.
     pub original: String,
     pub area: TextArea<'static>,
+    pub target: EditTarget,
+    /// The key was deleted meanwhile; saving recreates it.
+    pub recreate: bool,
 }
 
 /// The database picker.
@@ -307,6 +370,7 @@ fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
         | PromptKind::Unsubscribe
         | PromptKind::Publish
         | PromptKind::MessageFilter => pubsub::on_prompt(state, &prompt.kind, &prompt.input),
+        kind => members::on_prompt(state, kind, prompt.input),
     }
 }
 
@@ -352,6 +416,7 @@ fn on_confirm(state: &mut State, confirm: Confirm, action: Option<Action>) -> Ve
         (Some(Action::Confirm), Confirmed::Bulk(filter, action)) => {
             bulk::run(state, filter, action)
         }
+        (Some(Action::Confirm), Confirmed::Write(request)) => members::confirmed(state, *request),
         (Some(Action::Deny), _) => {
             state.info("nothing changed");
             Vec::new()
@@ -423,13 +488,14 @@ fn on_editor(
         }
         Some(Action::Save) => {
             let text = value::editor_text(editor.area.lines());
-            if text == editor.original {
+            if text == editor.original && !editor.recreate {
                 state.info("no changes");
                 return Vec::new();
             }
             let key = editor.key.clone();
+            let (target, recreate) = (editor.target.clone(), editor.recreate);
             state.modal = Some(Modal::Editor(Box::new(editor)));
-            value::save(state, key, text)
+            members::save(state, key, target, recreate, text)
         }
         _ => {
             super::graphemes::input(&mut editor.area, key);

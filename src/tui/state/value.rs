@@ -3,10 +3,11 @@
 
 use ratatui_textarea::TextArea;
 
-use super::modal::{Editor, Modal, Prompt, PromptKind};
-use super::{Focus, State, keys};
+use super::modal::{EditTarget, Editor, Modal, Prompt, PromptKind};
+use super::{Focus, State, keys, members};
 use crate::domain::ByteString;
 use crate::domain::redis::{KeyValue, Probe, ValuePage, ValueRequest, ValueWindow};
+use crate::domain::redis_edit::MemberEdit;
 use crate::driver::DriverError;
 use crate::tui::action::Action;
 use crate::tui::effect::{Effect, Slot};
@@ -22,11 +23,18 @@ pub enum StringView {
 }
 
 /// A write waiting for its outcome.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Write {
     Ttl(ByteString),
     Delete(ByteString),
     Save(ByteString),
+    /// A member edit of this key.
+    Member {
+        key: ByteString,
+        edit: MemberEdit,
+    },
+    /// A create, rename or copy.
+    Key(Box<Request>),
 }
 
 /// The value pane.
@@ -89,6 +97,15 @@ pub fn load(state: &mut State, key: ByteString) -> Vec<Effect> {
     fetch(state, ValueWindow::First)
 }
 
+/// Reads the shown page of `key` again after a write.
+fn refresh(state: &mut State, key: &ByteString) -> Vec<Effect> {
+    if state.value.key.as_ref() != Some(key) {
+        return Vec::new();
+    }
+    let window = state.value.window.clone().unwrap_or(ValueWindow::First);
+    fetch(state, window)
+}
+
 fn fetch(state: &mut State, window: ValueWindow) -> Vec<Effect> {
     let Some(key) = state.value.key.clone() else {
         return Vec::new();
@@ -117,7 +134,13 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::PrevPage => prev_page(state),
         Action::ToggleView => toggle_view(state),
         Action::Jump => open_jump(state),
-        Action::Edit => open_editor(state),
+        Action::Edit => members::edit(state).unwrap_or_else(|| open_editor(state)),
+        Action::AddMember => members::add(state),
+        Action::PushHead => members::push_head(state),
+        Action::RemoveMember => members::remove(state),
+        Action::Trim => members::trim(state),
+        Action::Rename => members::rename_or_copy(state, false),
+        Action::Copy => members::rename_or_copy(state, true),
         Action::SetTtl => open_ttl_prompt(state),
         Action::Delete => {
             if let Some(key) = state.value.key.clone() {
@@ -401,6 +424,8 @@ fn open_editor(state: &mut State) -> Vec<Effect> {
         key: data.key.clone(),
         original: text.to_owned(),
         area,
+        target: EditTarget::StringValue,
+        recreate: false,
     })));
     Vec::new()
 }
@@ -496,6 +521,34 @@ pub fn on_written(state: &mut State, result: Result<Response, DriverError>) -> V
             state.modal = None;
             state.info(format!("saved {}", key.escaped()));
             load(state, key)
+        }
+        (Some(Write::Save(key)), Err(DriverError::NotFound)) => {
+            state.keys.mark_gone(&key);
+            if let Some(Modal::Editor(editor)) = state.modal.as_mut() {
+                editor.recreate = true;
+            }
+            state.error(
+                "another client deleted this key: Ctrl-s recreates it with your text, Esc drops it",
+            );
+            Vec::new()
+        }
+        (Some(Write::Member { key, edit }), Ok(Response::Edited(result))) => {
+            if matches!(state.modal, Some(Modal::Editor(_))) {
+                state.modal = None;
+            }
+            state.info(members::edited_message(&edit, &result));
+            refresh(state, &key)
+        }
+        (Some(Write::Member { key, edit }), Err(DriverError::NotFound)) => {
+            members::on_gone(state, key, &edit);
+            Vec::new()
+        }
+        (Some(Write::Key(request)), Ok(Response::Written)) => {
+            members::on_key_written(state, *request)
+        }
+        (Some(Write::Key(request)), Err(DriverError::AlreadyExists)) => {
+            members::on_taken(state, *request);
+            Vec::new()
         }
         (_, Ok(_)) => Vec::new(),
         (_, Err(error)) => {

@@ -9,8 +9,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::{help, selected_style};
+use crate::domain::redis::KeyType;
 use crate::tui::state::State;
-use crate::tui::state::modal::{Confirm, Editor, Form, Modal, Picker};
+use crate::tui::state::modal::{Confirm, EditTarget, Editor, Form, Modal, Picker};
 use crate::tui::text;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -147,11 +148,27 @@ fn render_editor(frame: &mut Frame, area: Rect, state: &State, editor: &Editor) 
     let height = area.height.saturating_sub(4);
     let rect = centered(area, width, height);
     let key = text::fit(&editor.key.escaped(), 40, state.glyphs.ellipsis);
+    let what = match &editor.target {
+        EditTarget::StringValue => format!("Edit {key}"),
+        EditTarget::HashField(field) => {
+            let field = text::fit(&field.escaped(), 30, state.glyphs.ellipsis);
+            format!("Field {field} of {key}")
+        }
+        EditTarget::StreamEntry => format!("New entry of {key}, FIELD VALUE a line"),
+        EditTarget::NewKey { key_type, .. } => match key_type {
+            KeyType::String => format!("New string {key}"),
+            KeyType::Hash => format!("New hash {key}, FIELD VALUE a line"),
+            KeyType::Zset => format!("New zset {key}, SCORE MEMBER a line"),
+            KeyType::Stream => format!("New stream {key}, FIELD VALUE a line"),
+            other => format!("New {other} {key}, one member a line"),
+        },
+    };
+    let save = if editor.recreate { "recreate" } else { "save" };
     let inner = popup(
         frame,
         state,
         rect,
-        &format!("Edit {key} (Ctrl-s: save, Esc: close)"),
+        &format!("{what} (Ctrl-s: {save}, Esc: close)"),
     );
     render_text_area(frame, inner, state, &editor.area);
 }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{dim_style, error_style};
+use crate::domain::redis_edit::ListEnd;
 use crate::tui::effect::Slot;
 use crate::tui::keymap::Context;
 use crate::tui::state::State;
@@ -90,6 +91,45 @@ fn status_line(state: &State, width: usize) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The label of a member or key-write prompt.
+fn member_label(kind: &PromptKind) -> String {
+    match kind {
+        PromptKind::NewField { key } => {
+            format!("new field of {} (its value comes next)", key.escaped())
+        }
+        PromptKind::Push { key, end } => {
+            format!("push at the {} of {}", end_name(*end), key.escaped())
+        }
+        PromptKind::AddMember { key } => {
+            format!("add to {} (sorted set: SCORE MEMBER)", key.escaped())
+        }
+        PromptKind::SetItem { index, .. } => format!("new value of item {index}"),
+        PromptKind::Score { member, .. } => {
+            format!("score of {} (a number, inf or -inf)", member.escaped())
+        }
+        PromptKind::Trim { key } => format!("keep items START STOP of {}", key.escaped()),
+        PromptKind::NewKey => {
+            "new key: TYPE NAME (string, hash, list, set, zset, stream)".to_owned()
+        }
+        PromptKind::NewKeyTtl { key, .. } => {
+            format!(
+                "TTL of {} (90s, 10m, 2h, 1d; empty: no expiry)",
+                key.escaped()
+            )
+        }
+        PromptKind::Rename { key } => format!("rename {} to", key.escaped()),
+        PromptKind::Copy { key } => format!("copy {} to", key.escaped()),
+        _ => String::new(),
+    }
+}
+
+fn end_name(end: ListEnd) -> &'static str {
+    match end {
+        ListEnd::Head => "head",
+        ListEnd::Tail => "tail",
+    }
+}
+
 fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
     let glyphs = &state.glyphs;
     let input = glyphs
@@ -139,6 +179,7 @@ fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
             "messages whose channel or payload holds (empty: all)".to_owned(),
             String::new(),
         ),
+        kind => (member_label(kind), String::new()),
     };
     let label = glyphs.ui(&label).into_owned();
     let after = glyphs.ui(&after).into_owned();
