@@ -164,3 +164,38 @@ fn pubsub_pane_subscribes_and_shows_a_message_published_from_outside() {
     assert!(succeeded, "dbdeck exited with an error");
     assert!(restored, "the terminal was not restored");
 }
+
+/// Issue #3's editing path: open a hash, edit a field's value in the
+/// editor, save with Ctrl-s, and find the new value on the server and on
+/// screen.
+#[test]
+fn edit_a_hash_field_and_save() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    let _: () = conn.hset("user:7", "name", "Ada").unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    run_ok(home.path(), &["conn", "add", "local", &server.url()]);
+    let mut term = Terminal::spawn(&[], home.path(), 120, 30);
+    term.wait_for_text("local");
+    term.send("\r");
+    term.wait_for_text("user:7");
+    term.send("\r");
+    term.wait_for_text("Ada");
+
+    term.send("e");
+    term.wait_for_text("Field name of user:7");
+    // The cursor starts at the beginning of the value.
+    term.send("Dr. ");
+    term.send("\u{13}");
+    term.wait_for("the saved value", |s| {
+        s.contains("saved") && s.contains("Dr. Ada")
+    });
+    let name: String = conn.hget("user:7", "name").unwrap();
+    assert_eq!(name, "Dr. Ada");
+
+    term.send("q");
+    let (succeeded, restored) = term.wait_exit();
+    assert!(succeeded, "dbdeck exited with an error");
+    assert!(restored, "the terminal was not restored");
+}

@@ -683,3 +683,19 @@ fn status_bar_shows_a_running_bulk_action_and_how_to_stop_it() {
         "{text}"
     );
 }
+
+#[test]
+fn hash_field_editor_names_the_field_and_the_key() {
+    let entries = vec![FieldValue {
+        field: "name".into(),
+        value: "Ada\nLovelace".into(),
+    }];
+    let page = ValuePage::Hash {
+        total: 1,
+        entries,
+        next_cursor: None,
+    };
+    let mut h = with_value(vec![key_info(b"user:1")], page, KeyType::Hash);
+    h.press(KeyCode::Char('e'));
+    insta::assert_snapshot!(draw(&h.state, 80, 16).backend());
+}
