@@ -244,7 +244,13 @@ fn stream_value_shows_ids_and_fields_in_order() {
         total: 2,
         entries,
         last_id: Some("1700000000001-0".into()),
-        groups: Probe::Unavailable,
+        groups: Probe::Known(vec![crate::domain::redis::StreamGroup {
+            name: "workers".into(),
+            consumers: 2,
+            pending: 3,
+            last_delivered_id: "1700000000001-0".into(),
+            lag: Some(0),
+        }]),
     };
     let h = with_value(vec![key_info(b"sensor")], page, KeyType::Stream);
     insta::assert_snapshot!(draw(&h.state, 100, 16).backend());

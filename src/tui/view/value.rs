@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{dim_style, error_style, pane};
 use crate::domain::ByteString;
 use crate::domain::bytes::escape_bytes;
-use crate::domain::redis::{KeyValue, Probe, StreamEntry, ValuePage};
+use crate::domain::redis::{KeyValue, Probe, StreamEntry, StreamGroup, ValuePage};
 use crate::tui::effect::Slot;
 use crate::tui::state::value::StringView;
 use crate::tui::state::{Focus, State};
@@ -153,16 +153,37 @@ fn page_lines(state: &State, page: &ValuePage) -> Vec<String> {
                 members.len()
             )
         }
-        ValuePage::Stream { total, entries, .. } => {
+        ValuePage::Stream {
+            total,
+            entries,
+            groups,
+            ..
+        } => {
             format!(
-                "{} entries{sep}page of {}",
+                "{} entries{sep}page of {}{sep}{}",
                 text::count(*total),
-                entries.len()
+                entries.len(),
+                groups_text(groups)
             )
         }
         ValuePage::Json { .. } | ValuePage::Module { .. } => return Vec::new(),
     };
     vec![line]
+}
+
+/// A stream's consumer groups with their pending counts, in one phrase.
+fn groups_text(groups: &Probe<Vec<StreamGroup>>) -> String {
+    match groups {
+        Probe::Unavailable => "groups: n/a".to_owned(),
+        Probe::Known(groups) if groups.is_empty() => "no consumer groups".to_owned(),
+        Probe::Known(groups) => {
+            let each: Vec<String> = groups
+                .iter()
+                .map(|g| format!("{} ({} pending)", g.name.escaped(), g.pending))
+                .collect();
+            format!("groups: {}", each.join(", "))
+        }
+    }
 }
 
 fn string_lines(state: &State, length: u64, preview: &ByteString, truncated: bool) -> Vec<String> {
