@@ -183,12 +183,17 @@ pub enum KeyFilter {
     Literal(String),
     /// A Redis glob pattern, used as typed.
     Glob(String),
+    /// Keys starting with these bytes (a key tree's folder); glob
+    /// characters in them match themselves.
+    Prefix(ByteString),
 }
 
 impl KeyFilter {
-    /// The MATCH argument for SCAN.
+    /// The MATCH argument for SCAN, as text (a prefix that is not UTF-8
+    /// shows with replacement characters: send `match_bytes` instead).
     pub fn match_pattern(&self) -> String {
         match self {
+            Self::Prefix(_) => String::from_utf8_lossy(&self.match_bytes()).into_owned(),
             Self::Literal(text) if text.is_empty() => "*".to_owned(),
             Self::Literal(text) => format!("*{}*", escape_glob(text)),
             Self::Glob(pattern) if pattern.is_empty() => "*".to_owned(),
@@ -196,9 +201,23 @@ impl KeyFilter {
         }
     }
 
+    /// The MATCH argument for SCAN, exactly as it goes to the server.
+    pub fn match_bytes(&self) -> Vec<u8> {
+        match self {
+            Self::Prefix(prefix) => {
+                let mut pattern = escape_glob_bytes(prefix.as_bytes());
+                pattern.push(b'*');
+                pattern
+            }
+            other => other.match_pattern().into_bytes(),
+        }
+    }
+
+    /// The text the user typed; a folder prefix has none.
     pub fn text(&self) -> &str {
         match self {
             Self::Literal(text) | Self::Glob(text) => text,
+            Self::Prefix(_) => "",
         }
     }
 }
@@ -305,6 +324,18 @@ pub struct BulkOutcome {
     pub succeeded: u64,
     pub failed: u64,
     pub cancelled: bool,
+}
+
+/// `escape_glob` for bytes that may not be UTF-8.
+pub fn escape_glob_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    for &b in bytes {
+        if matches!(b, b'*' | b'?' | b'[' | b']' | b'\\') {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out
 }
 
 /// A request for the next page of a SCAN.
@@ -587,6 +618,17 @@ mod tests {
             "user:*"
         );
         assert_eq!(KeyFilter::default().match_pattern(), "*");
+    }
+
+    #[test]
+    fn prefix_filter_escapes_glob_characters_in_bytes() {
+        let folder =
+            |bytes: &[u8]| KeyFilter::Prefix(ByteString::new(bytes.to_vec())).match_bytes();
+        assert_eq!(folder(b"a[1]:"), b"a\\[1\\]:*");
+        assert_eq!(folder(b"a*:"), b"a\\*:*");
+        assert_eq!(folder(b"b?:"), b"b\\?:*");
+        assert_eq!(folder(b"c\\:"), b"c\\\\:*");
+        assert_eq!(folder(b"\xff:"), b"\xff:*");
     }
 
     #[test]

@@ -96,4 +96,6 @@ pub enum Action {
     Rename,
     /// Copy a key (asks before replacing another).
     Copy,
+    /// Switch the key pane between the list and the tree.
+    ToggleTree,
 }

@@ -35,6 +35,8 @@ pub enum Slot {
     BulkPreview,
     /// A bulk action running.
     Bulk,
+    /// The key tree's scan of one folder's prefix.
+    Tree,
 }
 
 /// Why a connection is being resolved.

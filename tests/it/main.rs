@@ -27,5 +27,6 @@ mod redis_paging;
 mod redis_server;
 mod redis_sessions;
 mod redis_tls;
+mod redis_tree;
 mod registry;
 mod sql_driver;

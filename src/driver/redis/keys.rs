@@ -51,7 +51,7 @@ fn scan_command(request: &ScanRequest, position: u64) -> Cmd {
     let mut cmd = redis::cmd("SCAN");
     cmd.arg(position)
         .arg("MATCH")
-        .arg(request.filter.match_pattern())
+        .arg(request.filter.match_bytes())
         .arg("COUNT")
         .arg(request.count);
     if let Some(key_type) = &request.key_type {

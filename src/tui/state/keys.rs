@@ -147,11 +147,18 @@ pub fn filter_to_memory(filter: &KeyFilter) -> String {
     match filter {
         KeyFilter::Glob(text) => format!("glob:{text}"),
         KeyFilter::Literal(text) => format!("literal:{text}"),
+        // A folder's prefix is the tree's, never the list's filter.
+        KeyFilter::Prefix(_) => "literal:".to_owned(),
     }
 }
 
 /// Handles the pane's own actions; `None` leaves the action to global keys.
 pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
+    if state.tree.shown
+        && let Some(effects) = super::tree::on_action(state, action)
+    {
+        return Some(effects);
+    }
     let page = usize::from(state.size.1.saturating_sub(6)).max(1);
     let last = state.keys.items.len().saturating_sub(1);
     let at = state.keys.selected;
@@ -181,6 +188,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::BulkTtl => super::bulk::ask_ttl(state),
         Action::ServerPanel => super::server::open(state),
         Action::PubSub => super::pubsub::open(state),
+        Action::ToggleTree => super::tree::toggle(state),
         _ => return None,
     })
 }
@@ -328,9 +336,11 @@ fn retry(state: &mut State) -> Vec<Effect> {
 /// Starts a scan from the beginning with the current filters.
 pub fn start_scan(state: &mut State) -> Vec<Effect> {
     state.keys.reset();
+    let mut effects = state.cancel(&Slot::Tree);
+    state.tree.reset();
     // The first page opens its first key; until then the pane is empty
     // rather than showing a key the new filter may exclude.
-    let mut effects = state.cancel(&Slot::Value);
+    effects.extend(state.cancel(&Slot::Value));
     state.value.clear();
     effects.extend(scan_from(state, ScanCursor::START));
     effects
@@ -384,6 +394,11 @@ pub fn on_page(state: &mut State, result: Result<Response, DriverError>) -> Vec<
         }
     };
     let first = state.keys.items.is_empty();
+    if state.tree.shown {
+        for info in &page.items {
+            state.tree.insert(&info.key);
+        }
+    }
     take_page(&mut state.keys, page);
 
     let mut effects = Vec::new();

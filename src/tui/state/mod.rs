@@ -16,6 +16,7 @@ pub mod pubsub;
 pub mod server;
 pub mod sql;
 pub mod tables;
+pub mod tree;
 pub mod value;
 
 use std::time::Duration;
@@ -37,6 +38,7 @@ pub use modal::Modal;
 pub use pubsub::PubSubPane;
 pub use server::ServerPane;
 pub use sql::SqlPane;
+pub use tree::KeyTree;
 pub use value::ValuePane;
 
 /// The settings the UI needs, copied out of `Settings`.
@@ -54,6 +56,8 @@ pub struct Config {
     pub server_refresh_ticks: u32,
     /// Messages the pub/sub pane keeps, and holds while paused.
     pub pubsub_buffer: usize,
+    /// What splits key names into the key tree's folders.
+    pub delimiter: String,
 }
 
 impl Config {
@@ -68,6 +72,7 @@ impl Config {
             sql_row_cap: settings.limits.sql_row_cap,
             server_refresh_ticks: refresh_ticks(settings.ui.server_refresh_ms),
             pubsub_buffer: settings.pubsub.buffer,
+            delimiter: settings.ui.delimiter.clone(),
         }
     }
 }
@@ -139,6 +144,7 @@ pub struct State {
     pub connections: Connections,
     pub session: Option<Session>,
     pub keys: Keys,
+    pub tree: KeyTree,
     pub value: ValuePane,
     pub sql: SqlPane,
     pub server: ServerPane,
@@ -165,6 +171,7 @@ impl State {
             connections: Connections::default(),
             session: None,
             keys: Keys::default(),
+            tree: KeyTree::default(),
             value: ValuePane::default(),
             sql: SqlPane::default(),
             server: ServerPane::default(),
@@ -348,6 +355,7 @@ fn on_outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         (Slot::Keyspace, result) => pubsub::on_keyspace(state, result),
         (Slot::BulkPreview, result) => bulk::on_preview(state, result),
         (Slot::Bulk, result) => bulk::on_done(state, result),
+        (Slot::Tree, result) => tree::on_page(state, result),
     }
 }
 
@@ -434,6 +442,11 @@ fn back(state: &mut State) -> Vec<Effect> {
             state.sql.export = None;
             return state.cancel(&slot);
         }
+    }
+    if state.is_waiting(&Slot::Tree) {
+        state.tree.scanning = None;
+        state.info("folder scan stopped · its count stays partial");
+        return state.cancel(&Slot::Tree);
     }
     if state.is_waiting(&Slot::Scan) {
         state.keys.stop();

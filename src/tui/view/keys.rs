@@ -45,6 +45,7 @@ fn title(state: &State) -> Line<'static> {
         KeyFilter::Literal(text) if text.is_empty() => {}
         KeyFilter::Literal(text) => title.push_str(&format!("{sep}contains {text:?}")),
         KeyFilter::Glob(text) => title.push_str(&format!("{sep}glob {text:?}")),
+        KeyFilter::Prefix(prefix) => title.push_str(&format!("{sep}under {}", prefix.escaped())),
     }
     if let Some(key_type) = &keys.type_filter {
         title.push_str(&format!("{sep}{key_type} only"));

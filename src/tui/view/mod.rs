@@ -12,6 +12,7 @@ mod pubsub;
 mod server;
 mod sql;
 mod status;
+mod tree;
 mod value;
 
 use ratatui::Frame;
@@ -53,6 +54,9 @@ pub fn render(frame: &mut Frame, state: &State) {
         server::render(frame, browse, state);
     } else if state.focus == Focus::PubSub {
         pubsub::render(frame, browse, state);
+    } else if state.tree.shown {
+        tree::render(frame, keys_area, state);
+        value::render(frame, right, state);
     } else {
         keys::render(frame, keys_area, state);
         value::render(frame, right, state);

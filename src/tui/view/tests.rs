@@ -705,3 +705,28 @@ fn hash_field_editor_names_the_field_and_the_key() {
     h.press(KeyCode::Char('e'));
     insta::assert_snapshot!(draw(&h.state, 80, 16).backend());
 }
+
+#[test]
+fn key_tree_shows_folders_with_counts_partial_marks_and_escaped_keys() {
+    let names: [&[u8]; 7] = [
+        b"user:1",
+        b"user:2",
+        b"user:9:cart",
+        b"a[1]:x",
+        b"bin\xff:\x1b[2J",
+        b"c\\:w",
+        b"plain",
+    ];
+    let items = names.iter().map(|name| key_info(name)).collect();
+    let mut h = Harness::with_keys(items, Some(9));
+    h.press(KeyCode::Char('v'));
+    // Open user: (partial: its prefix scan is running) and bin\xff:.
+    for _ in 0..3 {
+        h.press(KeyCode::Char('j'));
+    }
+    h.press(KeyCode::Char('l'));
+    h.press(KeyCode::Char('k'));
+    h.press(KeyCode::Char('k'));
+    h.press(KeyCode::Char('l'));
+    insta::assert_snapshot!(draw(&h.state, 100, 18).backend());
+}
