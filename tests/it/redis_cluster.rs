@@ -187,3 +187,30 @@ async fn rest_key_pages_walk_the_whole_cluster_by_an_opaque_cursor() {
     assert_eq!(databases["items"][0]["keys"], KEYS);
     assert_eq!(databases["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn metadata_follows_slots_moved_after_the_client_read_the_slot_map() {
+    let cluster = seeded();
+    let client = client(&cluster).await;
+    let before = cluster.dbsizes();
+    cluster.move_slots(0, 1, 2_000);
+    let after = cluster.dbsizes();
+    assert!(
+        after[0] < before[0],
+        "keys moved off node 0: {before:?} → {after:?}"
+    );
+
+    let keys: Vec<ByteString> = (0..KEYS)
+        .map(|i| ByteString::from(format!("k:{i}")))
+        .collect();
+    let infos = driver::key_infos(&client, keys).await.unwrap();
+    assert_eq!(infos.len(), KEYS);
+    for info in infos {
+        assert_eq!(
+            info.key_type,
+            Probe::Known(Some(KeyType::String)),
+            "{:?}",
+            info.key
+        );
+    }
+}

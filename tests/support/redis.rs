@@ -245,6 +245,30 @@ impl RedisCluster {
             .collect()
     }
 
+    /// Moves `count` slots, with their keys, from node `from` to node `to`
+    /// (`redis-cli --cluster reshard`), as an operator's reshard would.
+    pub fn move_slots(&self, from: usize, to: usize, count: u32) {
+        let id = |node: &RedisServer| -> String {
+            redis::cmd("CLUSTER")
+                .arg("MYID")
+                .query(&mut node.conn())
+                .expect("CLUSTER MYID")
+        };
+        let status = Command::new("redis-cli")
+            .args(["--cluster", "reshard"])
+            .arg(format!("127.0.0.1:{}", self.nodes[from].port()))
+            .args(["--cluster-from", &id(&self.nodes[from])])
+            .args(["--cluster-to", &id(&self.nodes[to])])
+            .args(["--cluster-slots", &count.to_string(), "--cluster-yes"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("redis-cli on PATH");
+        assert!(status.success(), "redis-cli --cluster reshard failed");
+        self.wait_ok();
+    }
+
     fn wait_ok(&self) {
         let deadline = Instant::now() + CLUSTER_READY_WITHIN;
         while Instant::now() < deadline {

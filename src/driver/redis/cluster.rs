@@ -12,7 +12,7 @@ use std::sync::{Arc, RwLock};
 use futures::future::try_join_all;
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
-use redis::{Cmd, Pipeline, Value};
+use redis::{Cmd, Pipeline, RedisError, Value};
 
 use super::{decode, map_error};
 use crate::driver::DriverError;
@@ -179,7 +179,32 @@ impl Cluster {
         per_key: usize,
         build: impl Fn(&mut Pipeline, &[u8]),
     ) -> Result<Vec<Value>, DriverError> {
-        let topology = self.topology();
+        let before = self.topology();
+        let first = self.per_key_on(&before, keys, per_key, &build).await;
+        if first
+            .as_ref()
+            .is_ok_and(|replies| !replies.iter().any(is_moved))
+        {
+            return first;
+        }
+        // A failure may be slots that moved since the map was read (a
+        // reshard answers MOVED, in a slot or for the whole pipeline): when
+        // the map did change, ask once more. The commands sent this way are
+        // reads and EXPIRE, which are safe to repeat.
+        let after = self.refresh().await?;
+        if after == before {
+            return first;
+        }
+        self.per_key_on(&after, keys, per_key, &build).await
+    }
+
+    async fn per_key_on<K: AsRef<[u8]>>(
+        &self,
+        topology: &Topology,
+        keys: &[K],
+        per_key: usize,
+        build: &impl Fn(&mut Pipeline, &[u8]),
+    ) -> Result<Vec<Value>, DriverError> {
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for (index, key) in keys.iter().enumerate() {
             let slot = key_slot(key.as_ref());
@@ -265,6 +290,14 @@ impl Cluster {
         conn.route_pipeline(pipe, 0, count, routing)
             .await
             .map_err(map_error)
+    }
+}
+
+/// Whether a reply says its slot lives on another node now.
+fn is_moved(reply: &Value) -> bool {
+    match reply {
+        Value::ServerError(error) => RedisError::from(error.clone()).code() == Some("MOVED"),
+        _ => false,
     }
 }
 
