@@ -20,9 +20,9 @@ use crate::api::extract::{ApiJson, ApiQuery, Conn, KeyPath};
 use crate::api::routes::redis_key::KeyQuery;
 use crate::api::routes::redis_keys::DbQuery;
 use crate::api::schema::{ByteStringSchema, FieldValueSchema};
-use crate::domain::ByteString;
 use crate::domain::redis::{BulkAction, KeyFilter};
 use crate::domain::redis_edit::{EditResult, MemberEdit};
+use crate::domain::{ByteString, ConnectTarget};
 use crate::worker::{BulkProgress, Request, Response};
 
 use crate::api::state::AppState;
@@ -179,10 +179,14 @@ async fn rename(
         to: to.to,
         overwrite: to.overwrite,
     };
-    match run_redis(&state, path.target, query.db, request).await? {
-        Response::Written => Ok(StatusCode::NO_CONTENT),
-        _ => Err(unexpected()),
-    }
+    written(
+        &state,
+        path.target,
+        query.db,
+        request,
+        StatusCode::NO_CONTENT,
+    )
+    .await
 }
 
 /// Copies a key with its TTL (COPY, Redis 6.2 and later).
@@ -206,8 +210,19 @@ async fn copy(
         to: to.to,
         overwrite: to.overwrite,
     };
-    match run_redis(&state, path.target, query.db, request).await? {
-        Response::Written => Ok(StatusCode::CREATED),
+    written(&state, path.target, query.db, request, StatusCode::CREATED).await
+}
+
+/// Runs a write that answers `Written`, replying with `status`.
+async fn written(
+    state: &AppState,
+    target: ConnectTarget,
+    db: Option<u32>,
+    request: Request,
+    status: StatusCode,
+) -> Result<StatusCode, ApiError> {
+    match run_redis(state, target, db, request).await? {
+        Response::Written => Ok(status),
         _ => Err(unexpected()),
     }
 }

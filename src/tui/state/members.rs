@@ -75,15 +75,22 @@ pub fn add(state: &mut State) -> Vec<Effect> {
     }
 }
 
-/// `A`: push an item at the head of a list.
-pub fn push_head(state: &mut State) -> Vec<Effect> {
+/// Whether the pane shows a list; if not, says `what` works only there.
+fn shows_list(state: &mut State, what: &str) -> bool {
     let is_list = state
         .value
         .data
         .as_ref()
         .is_some_and(|d| d.key_type == KeyType::List);
     if !is_list {
-        state.info("pushing at the head works in lists");
+        state.info(what);
+    }
+    is_list
+}
+
+/// `A`: push an item at the head of a list.
+pub fn push_head(state: &mut State) -> Vec<Effect> {
+    if !shows_list(state, "pushing at the head works in lists") {
         return Vec::new();
     }
     match writable_key(state) {
@@ -224,13 +231,7 @@ fn confirm(state: &mut State, question: String, request: Request) -> Vec<Effect>
 
 /// `T`: keep only a range of a list.
 pub fn trim(state: &mut State) -> Vec<Effect> {
-    let is_list = state
-        .value
-        .data
-        .as_ref()
-        .is_some_and(|d| d.key_type == KeyType::List);
-    if !is_list {
-        state.info("trimming works in lists");
+    if !shows_list(state, "trimming works in lists") {
         return Vec::new();
     }
     match writable_key(state) {
