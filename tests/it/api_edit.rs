@@ -407,3 +407,45 @@ async fn bulk_actions_dry_run_first_then_count_exactly() {
     let reply = api.post("/api/v1/redis/c/bulk", no_ttl).await;
     assert_eq!(reply.problem_code(), "invalid_input");
 }
+
+#[tokio::test]
+async fn b04_url_syntax_in_key_names_reaches_the_right_key_on_every_write() {
+    let server = RedisServer::start();
+    let api = api_on(&server, false).await;
+    let mut conn = server.conn();
+    let key = "a/b%2Fc?d#e+f";
+    // The decoy a double decode would reach instead.
+    redis::cmd("SADD")
+        .arg("a/b/c?d#e+f")
+        .arg("decoy")
+        .query::<()>(&mut conn)
+        .unwrap();
+    redis::cmd("SADD")
+        .arg(key)
+        .arg("m")
+        .query::<()>(&mut conn)
+        .unwrap();
+    let path = percent_encoding::percent_encode(key.as_bytes(), percent_encoding::NON_ALPHANUMERIC)
+        .to_string();
+
+    let added = edit(&api, &path, json!({"op": "set_add", "members": ["n"]})).await;
+    assert_eq!(added.json()["changed"], 1, "{}", added.text);
+    let renamed = api
+        .post(
+            &format!("/api/v1/redis/c/keys/{path}/rename"),
+            json!({"to": "a/b+c"}),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::NO_CONTENT, "{}", renamed.text);
+
+    let moved: Vec<String> = redis::cmd("SMEMBERS")
+        .arg("a/b+c")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(moved.len(), 2, "{moved:?}");
+    let decoy: Vec<String> = redis::cmd("SMEMBERS")
+        .arg("a/b/c?d#e+f")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(decoy, ["decoy"]);
+}

@@ -85,24 +85,6 @@ async fn ask(ws: &mut Ws, frame: Value) -> Value {
     next(ws).await
 }
 
-fn publish(server: &RedisServer, channel: &[u8], payload: &[u8]) -> u64 {
-    redis::cmd("PUBLISH")
-        .arg(channel)
-        .arg(payload)
-        .query(&mut server.conn())
-        .unwrap()
-}
-
-fn pubsub_clients(server: &RedisServer) -> usize {
-    let list: String = redis::cmd("CLIENT")
-        .arg("LIST")
-        .arg("TYPE")
-        .arg("pubsub")
-        .query(&mut server.conn())
-        .unwrap();
-    list.lines().count()
-}
-
 #[tokio::test]
 async fn subscribes_receives_publishes_and_acknowledges() {
     let server = RedisServer::start();
@@ -121,7 +103,7 @@ async fn subscribes_receives_publishes_and_acknowledges() {
     let ack = ask(&mut ws, json!({"op": "psubscribe", "patterns": ["user:*"]})).await;
     assert_eq!(ack, json!({"type": "psubscribed", "patterns": ["user:*"]}));
 
-    assert_eq!(publish(&server, b"news", b"hello"), 1);
+    assert_eq!(server.publish(b"news", b"hello"), 1);
     let message = next(&mut ws).await;
     assert!(message["ts"].as_u64().unwrap() > 1_600_000_000_000);
     assert_eq!(
@@ -129,11 +111,11 @@ async fn subscribes_receives_publishes_and_acknowledges() {
         json!({"type": "message", "channel": "news", "pattern": null, "payload": "hello",
                "ts": message["ts"]})
     );
-    publish(&server, b"\xff\x00", b"\x01\xfe");
+    server.publish(b"\xff\x00", b"\x01\xfe");
     let binary = next(&mut ws).await;
     assert_eq!(binary["channel"], json!({"base64": "/wA="}));
     assert_eq!(binary["payload"], json!({"base64": "Af4="}));
-    publish(&server, b"user:7", b"p");
+    server.publish(b"user:7", b"p");
     assert_eq!(next(&mut ws).await["pattern"], json!("user:*"));
 
     let published = ask(
@@ -163,7 +145,7 @@ async fn subscribes_receives_publishes_and_acknowledges() {
     )
     .await;
     assert_eq!(ack["type"], json!("punsubscribed"));
-    assert_eq!(publish(&server, b"news", b"unheard"), 0);
+    assert_eq!(server.publish(b"news", b"unheard"), 0);
 }
 
 #[tokio::test]
@@ -215,7 +197,7 @@ async fn a_read_only_connection_subscribes_but_refuses_to_publish() {
     )
     .await;
     assert_eq!(refused["code"], json!("read_only"));
-    assert_eq!(publish(&server, b"c", b"outside"), 1);
+    assert_eq!(server.publish(b"c", b"outside"), 1);
     assert_eq!(next(&mut ws).await["payload"], json!("outside"));
 }
 
@@ -307,16 +289,16 @@ async fn the_redis_connection_closes_with_the_last_socket() {
     let mut second = open(&at, "a", None).await.unwrap();
     ask(&mut first, json!({"op": "subscribe", "channels": ["x"]})).await;
     ask(&mut second, json!({"op": "subscribe", "channels": ["x"]})).await;
-    assert_eq!(pubsub_clients(&server), 1);
+    assert_eq!(server.pubsub_clients(), 1);
     assert_eq!(at.api.service.pubsub_connections(), 1);
 
     first.close(None).await.unwrap();
-    assert_eq!(publish(&server, b"x", b"still"), 1);
+    assert_eq!(server.publish(b"x", b"still"), 1);
     assert_eq!(next(&mut second).await["payload"], json!("still"));
 
     second.close(None).await.unwrap();
     let deadline = Instant::now() + WAIT;
-    while pubsub_clients(&server) > 0 || at.api.service.pubsub_connections() > 0 {
+    while server.pubsub_clients() > 0 || at.api.service.pubsub_connections() > 0 {
         assert!(Instant::now() < deadline, "the connection closes");
         tokio::task::yield_now().await;
     }

@@ -61,27 +61,8 @@ async fn messages(member: &Membership, count: usize) -> Vec<Message> {
     got
 }
 
-fn publish(server: &RedisServer, channel: &[u8], payload: &[u8]) -> u64 {
-    redis::cmd("PUBLISH")
-        .arg(channel)
-        .arg(payload)
-        .query(&mut server.conn())
-        .unwrap()
-}
-
 fn hub() -> PubSubHub {
     PubSubHub::new(timeouts())
-}
-
-/// Connections of the pub/sub kind the server has open.
-fn pubsub_clients(server: &RedisServer) -> usize {
-    let list: String = redis::cmd("CLIENT")
-        .arg("LIST")
-        .arg("TYPE")
-        .arg("pubsub")
-        .query(&mut server.conn())
-        .unwrap();
-    list.lines().count()
 }
 
 #[tokio::test]
@@ -96,11 +77,11 @@ async fn subscribes_to_channels_and_patterns_at_once_and_keeps_bytes() {
         .await
         .unwrap();
 
-    assert_eq!(publish(&server, b"orders", b"one"), 1);
-    assert_eq!(publish(&server, b"bin\xff\x00", b"\x00\x01\xfe"), 1);
-    assert_eq!(publish(&server, b"user:42", b"{\"a\":1}"), 1);
-    assert_eq!(publish(&server, b"audit.x", b"two"), 1);
-    assert_eq!(publish(&server, b"elsewhere", b"no"), 0);
+    assert_eq!(server.publish(b"orders", b"one"), 1);
+    assert_eq!(server.publish(b"bin\xff\x00", b"\x00\x01\xfe"), 1);
+    assert_eq!(server.publish(b"user:42", b"{\"a\":1}"), 1);
+    assert_eq!(server.publish(b"audit.x", b"two"), 1);
+    assert_eq!(server.publish(b"elsewhere", b"no"), 0);
 
     let got = messages(&member, 4).await;
     let seen: Vec<_> = got
@@ -172,8 +153,8 @@ async fn unsubscribing_stops_only_those_channels() {
         .unwrap();
     member.change(UNSUBSCRIBE, names(&[b"a"])).await.unwrap();
 
-    assert_eq!(publish(&server, b"a", b"gone"), 0);
-    assert_eq!(publish(&server, b"b", b"kept"), 1);
+    assert_eq!(server.publish(b"a", b"gone"), 0);
+    assert_eq!(server.publish(b"b", b"kept"), 1);
     let got = messages(&member, 1).await;
     assert_eq!(got[0].payload, ByteString::from("kept"));
     assert_eq!(member.subscriptions().0, names(&[b"b"]));
@@ -197,8 +178,8 @@ async fn a_restarted_server_is_resubscribed_and_says_so() {
     }
     assert!(lost, "the drop is reported before the resubscription");
 
-    assert_eq!(publish(&server, b"jobs", b"after"), 1);
-    publish(&server, b"ev:1", b"pattern after");
+    assert_eq!(server.publish(b"jobs", b"after"), 1);
+    server.publish(b"ev:1", b"pattern after");
     let got = messages(&member, 2).await;
     assert_eq!(got[0].payload, ByteString::from("after"));
     assert_eq!(got[1].pattern, Some(ByteString::from("ev:*")));
@@ -216,11 +197,11 @@ async fn members_share_one_connection_that_closes_with_the_last() {
         .await
         .unwrap();
     second.change(SUBSCRIBE, names(&[b"shared"])).await.unwrap();
-    assert_eq!(pubsub_clients(&server), 1);
+    assert_eq!(server.pubsub_clients(), 1);
     assert_eq!(hub.open_connections(), 1);
 
-    publish(&server, b"mine", b"for first");
-    publish(&server, b"shared", b"for both");
+    server.publish(b"mine", b"for first");
+    server.publish(b"shared", b"for both");
     let to_first = messages(&first, 2).await;
     let to_second = messages(&second, 1).await;
     assert_eq!(to_first[0].payload, ByteString::from("for first"));
@@ -228,7 +209,7 @@ async fn members_share_one_connection_that_closes_with_the_last() {
 
     // The second leaving keeps `shared` subscribed for the first.
     drop(second);
-    assert_eq!(publish(&server, b"shared", b"still"), 1);
+    assert_eq!(server.publish(b"shared", b"still"), 1);
     assert_eq!(
         messages(&first, 1).await[0].payload,
         ByteString::from("still")
@@ -237,7 +218,7 @@ async fn members_share_one_connection_that_closes_with_the_last() {
     drop(first);
     assert_eq!(hub.open_connections(), 0);
     let deadline = std::time::Instant::now() + WAIT;
-    while pubsub_clients(&server) > 0 {
+    while server.pubsub_clients() > 0 {
         assert!(
             std::time::Instant::now() < deadline,
             "the connection closes"
@@ -340,7 +321,7 @@ async fn a_read_only_connection_refuses_to_publish_but_subscribes() {
         pool().run(job(&target, request)).await,
         Err(DriverError::ReadOnly)
     );
-    assert_eq!(publish(&server, b"ro", b"from outside"), 1);
+    assert_eq!(server.publish(b"ro", b"from outside"), 1);
     assert_eq!(
         messages(&member, 1).await[0].channel,
         ByteString::from("ro")

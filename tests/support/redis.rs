@@ -85,6 +85,26 @@ impl RedisServer {
         self.conn_db(0)
     }
 
+    /// Publishes from outside dbdeck; returns how many subscribers got it.
+    pub fn publish(&self, channel: &[u8], payload: &[u8]) -> u64 {
+        redis::cmd("PUBLISH")
+            .arg(channel)
+            .arg(payload)
+            .query(&mut self.conn())
+            .expect("PUBLISH")
+    }
+
+    /// How many connections of the pub/sub kind the server has open.
+    pub fn pubsub_clients(&self) -> usize {
+        let list: String = redis::cmd("CLIENT")
+            .arg("LIST")
+            .arg("TYPE")
+            .arg("pubsub")
+            .query(&mut self.conn())
+            .expect("CLIENT LIST");
+        list.lines().count()
+    }
+
     /// A blocking connection to database `db`, for seeding.
     pub fn conn_db(&self, db: u32) -> redis::Connection {
         let url = format!("{}/{db}", self.url());
