@@ -341,3 +341,23 @@ async fn sqlite_cells_keep_their_storage_class() {
     );
     assert_eq!(rows["key_columns"], json!([]));
 }
+
+#[tokio::test]
+async fn a_nul_in_a_statement_is_refused_at_once_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nul.db");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    sqlx::SqlitePool::connect(&url).await.unwrap().close().await;
+    let url = file.display().to_string();
+    let api = Api::with(Settings::default(), &[("lite", url.as_str(), false)]).await;
+    let started = std::time::Instant::now();
+    let reply = api
+        .post(
+            "/api/v1/sql/lite/query",
+            serde_json::json!({"sql": "\u{0}"}),
+        )
+        .await;
+    assert_eq!(reply.problem_code(), "invalid_input", "{}", reply.text);
+    assert!(reply.text.contains("NUL"), "{}", reply.text);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -93,6 +93,13 @@ pub async fn stream_statement(
     read_only: bool,
     sink: &mut dyn RowSink,
 ) -> Result<(), DriverError> {
+    // Neither engine takes a NUL in statement text (SQLite's prepare
+    // stops at it and can leave the driver waiting), so say so up front.
+    if sql.contains('\0') {
+        return Err(DriverError::InvalidInput(
+            "a statement cannot contain a NUL character (\0)".into(),
+        ));
+    }
     match statements::split(sql).len() {
         0 => return Err(DriverError::InvalidInput("nothing to run".into())),
         1 => {}
