@@ -98,4 +98,9 @@ pub enum Action {
     Copy,
     /// Switch the key pane between the list and the tree.
     ToggleTree,
+    /// Show the string in the editor in its next mode (text, JSON, hex,
+    /// base64).
+    EditMode,
+    /// Choose how JSON is laid out on save: as typed, compact, pretty.
+    JsonLayout,
 }

@@ -199,3 +199,42 @@ fn edit_a_hash_field_and_save() {
     assert!(succeeded, "dbdeck exited with an error");
     assert!(restored, "the terminal was not restored");
 }
+
+/// A binary string opens as hex (never as text) and saves the exact bytes
+/// typed in hex; an invalid digit is refused and nothing is written.
+#[test]
+fn edit_a_binary_string_as_hex_and_save_exact_bytes() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    let _: () = conn.set("blob", b"\xff\x00\r\n".as_slice()).unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    run_ok(home.path(), &["conn", "add", "local", &server.url()]);
+    let mut term = Terminal::spawn(&[], home.path(), 120, 30);
+    term.wait_for_text("local");
+    term.send("\r");
+    term.wait_for_text("blob");
+    term.send("\r");
+    term.send("e");
+    term.wait_for_text("Edit blob as hex");
+    term.wait_for_text("ff000d0a");
+
+    // End of the line, then two more bytes and a stray letter.
+    term.send("\u{5}");
+    term.send(" 80 c0g");
+    term.send("\u{13}");
+    term.wait_for_text("not hex: 'g' at line 1, column 15");
+    let unchanged: Vec<u8> = conn.get("blob").unwrap();
+    assert_eq!(unchanged, b"\xff\x00\r\n");
+
+    term.send("\u{7f}");
+    term.send("\u{13}");
+    term.wait_for("the saved value", |s| s.contains("saved blob"));
+    let saved: Vec<u8> = conn.get("blob").unwrap();
+    assert_eq!(saved, b"\xff\x00\r\n\x80\xc0");
+
+    term.send("q");
+    let (succeeded, restored) = term.wait_exit();
+    assert!(succeeded, "dbdeck exited with an error");
+    assert!(restored, "the terminal was not restored");
+}

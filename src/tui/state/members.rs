@@ -10,7 +10,7 @@ use ratatui_textarea::TextArea;
 
 use super::modal::{Confirm, Confirmed, EditTarget, Editor, Modal, Prompt, PromptKind};
 use super::value::{self, TtlInput, Write, editor_lines};
-use super::{Focus, State};
+use super::{Focus, State, string_edit};
 use crate::domain::ByteString;
 use crate::domain::redis::{FieldValue, KeyType, ValuePage};
 use crate::domain::redis_edit::{
@@ -590,18 +590,7 @@ pub fn save(
     text: String,
 ) -> Vec<Effect> {
     let edit = match target {
-        EditTarget::StringValue if recreate => {
-            let value = NewValue::String { value: text.into() };
-            return submit_key_write(
-                state,
-                Request::CreateKey {
-                    key,
-                    value,
-                    ttl: None,
-                },
-            );
-        }
-        EditTarget::StringValue => return value::save(state, key, text),
+        EditTarget::StringValue(edit) => return string_edit::save(state, key, &edit, recreate),
         EditTarget::HashField(field) => MemberEdit::HashSet {
             field,
             value: text.into(),

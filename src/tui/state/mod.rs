@@ -15,6 +15,7 @@ pub mod modal;
 pub mod pubsub;
 pub mod server;
 pub mod sql;
+pub mod string_edit;
 pub mod tables;
 pub mod tree;
 pub mod value;

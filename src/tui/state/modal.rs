@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 use unicode_segmentation::UnicodeSegmentation as _;
 
+use super::string_edit::{self, StringEdit};
 use super::{State, bulk, keys, members, pubsub, sql, tables, value};
 use crate::domain::ByteString;
 use crate::domain::redis::{BulkAction, KeyFilter, KeyType};
@@ -152,8 +153,8 @@ impl Form {
 /// What the editor's text becomes when saved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EditTarget {
-    /// The key's whole string value.
-    StringValue,
+    /// The key's whole string value, in one of the string editor's modes.
+    StringValue(StringEdit),
     /// The value of this hash field (added when it is new).
     HashField(ByteString),
     /// A new stream entry, one `FIELD VALUE` a line, in order.
@@ -486,16 +487,16 @@ fn on_editor(
             state.info("edit discarded");
             Vec::new()
         }
-        Some(Action::Save) => {
-            let text = value::editor_text(editor.area.lines());
-            if text == editor.original && !editor.recreate {
-                state.info("no changes");
-                return Vec::new();
-            }
-            let key = editor.key.clone();
-            let (target, recreate) = (editor.target.clone(), editor.recreate);
+        Some(Action::Save) => save_editor(state, editor),
+        Some(Action::EditMode) => {
+            string_edit::switch_mode(state, &mut editor);
             state.modal = Some(Modal::Editor(Box::new(editor)));
-            members::save(state, key, target, recreate, text)
+            Vec::new()
+        }
+        Some(Action::JsonLayout) => {
+            string_edit::cycle_layout(state, &mut editor);
+            state.modal = Some(Modal::Editor(Box::new(editor)));
+            Vec::new()
         }
         _ => {
             super::graphemes::input(&mut editor.area, key);
@@ -503,6 +504,20 @@ fn on_editor(
             Vec::new()
         }
     }
+}
+
+/// Saves the editor's text; it stays open until the write lands. A string
+/// value decides for itself whether anything changed, by its bytes.
+fn save_editor(state: &mut State, editor: Editor) -> Vec<Effect> {
+    let text = value::editor_text(editor.area.lines());
+    let (key, target, recreate) = (editor.key.clone(), editor.target.clone(), editor.recreate);
+    let string = matches!(target, EditTarget::StringValue(_));
+    if !string && text == editor.original && !recreate {
+        state.info("no changes");
+        return Vec::new();
+    }
+    state.modal = Some(Modal::Editor(Box::new(editor)));
+    members::save(state, key, target, recreate, text)
 }
 
 fn on_picker(state: &mut State, mut picker: Picker, action: Option<Action>) -> Vec<Effect> {

@@ -458,7 +458,7 @@ fn retry_after_a_failed_connection_tests_it_again_then_scans() {
     assert_eq!(h.last_scan().1.cursor, ScanCursor::at(0));
 }
 
-fn string_value(key: &str, text: &str) -> Response {
+pub fn string_value(key: &str, text: &str) -> Response {
     Response::Value(KeyValue {
         key: ByteString::from(key),
         key_type: KeyType::String,
@@ -591,18 +591,4 @@ fn saving_an_unedited_value_sends_nothing() {
     assert_eq!(h.job_count(), jobs);
     assert_eq!(h.message(), "no changes");
     assert!(h.state.value.write.is_none());
-}
-
-#[test]
-fn editor_refuses_values_with_carriage_returns() {
-    let mut h = Harness::with_keys(vec![key_info(b"dos")], None);
-    let id = h.last(|r| matches!(r, Request::Value(_)));
-    h.reply(id, Ok(string_value("dos", "a\r\nb")));
-    h.press(KeyCode::Enter);
-    h.press(KeyCode::Char('E'));
-    assert!(h.state.modal.is_none());
-    assert_eq!(
-        h.message(),
-        "this value holds carriage returns; it can't be edited as text without changing them"
-    );
 }

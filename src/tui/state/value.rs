@@ -1,9 +1,7 @@
 //! The value pane: one key's type, TTL, size and a page of its value, with
 //! paging, the string views, and the TTL, delete and edit flows.
 
-use ratatui_textarea::TextArea;
-
-use super::modal::{EditTarget, Editor, Modal, Prompt, PromptKind};
+use super::modal::{Modal, Prompt, PromptKind};
 use super::{Focus, State, keys, members};
 use crate::domain::ByteString;
 use crate::domain::redis::{KeyValue, Probe, ValuePage, ValueRequest, ValueWindow};
@@ -387,47 +385,19 @@ pub fn delete(state: &mut State, key: ByteString) -> Vec<Effect> {
     state.submit_write(Request::Delete { key })
 }
 
-/// Opens the editor for a whole UTF-8 string value.
+/// Opens the string editor on the shown value.
 fn open_editor(state: &mut State) -> Vec<Effect> {
     if state.refuse_write() {
         return Vec::new();
     }
-    let Some(data) = &state.value.data else {
+    let Some(data) = state.value.data.clone() else {
         return Vec::new();
     };
-    let ValuePage::String {
-        preview, truncated, ..
-    } = &data.page
-    else {
+    if !matches!(data.page, ValuePage::String { .. }) {
         state.info("only string values can be edited here");
         return Vec::new();
-    };
-    let text = match (preview.as_str(), truncated) {
-        (Some(text), false) if text.contains('\r') => {
-            state.info(
-                "this value holds carriage returns; it can't be edited as text without changing them",
-            );
-            return Vec::new();
-        }
-        (Some(text), false) if !preview.is_binary() => text,
-        (_, true) => {
-            state.info("this value is too large to edit here (only part of it is loaded)");
-            return Vec::new();
-        }
-        _ => {
-            state.info("this value is binary; it can't be edited as text");
-            return Vec::new();
-        }
-    };
-    let area = TextArea::new(editor_lines(text));
-    state.modal = Some(Modal::Editor(Box::new(Editor {
-        key: data.key.clone(),
-        original: text.to_owned(),
-        area,
-        target: EditTarget::StringValue,
-        recreate: false,
-    })));
-    Vec::new()
+    }
+    super::string_edit::open(state, &data)
 }
 
 /// The editor's lines for `text`. Split on `\n` alone (not `lines()`, which
@@ -441,10 +411,9 @@ pub fn editor_text(lines: &[String]) -> String {
     lines.join("\n")
 }
 
-/// Sends the editor's text; the editor stays open until the write lands.
-pub fn save(state: &mut State, key: ByteString, text: String) -> Vec<Effect> {
+/// Sends the editor's bytes; the editor stays open until the write lands.
+pub fn save(state: &mut State, key: ByteString, value: ByteString) -> Vec<Effect> {
     state.value.write = Some(Write::Save(key.clone()));
-    let value = ByteString::from(text);
     state.submit_write(Request::SetString { key, value })
 }
 

@@ -12,6 +12,7 @@ use super::{help, selected_style};
 use crate::domain::redis::KeyType;
 use crate::tui::state::State;
 use crate::tui::state::modal::{Confirm, EditTarget, Editor, Form, Modal, Picker};
+use crate::tui::state::string_edit::EditMode;
 use crate::tui::text;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -149,7 +150,10 @@ fn render_editor(frame: &mut Frame, area: Rect, state: &State, editor: &Editor) 
     let rect = centered(area, width, height);
     let key = text::fit(&editor.key.escaped(), 40, state.glyphs.ellipsis);
     let what = match &editor.target {
-        EditTarget::StringValue => format!("Edit {key}"),
+        EditTarget::StringValue(edit) => match edit.mode {
+            EditMode::Json => format!("Edit {key} as JSON, saved {}", edit.layout.name()),
+            mode => format!("Edit {key} as {}", mode.name()),
+        },
         EditTarget::HashField(field) => {
             let field = text::fit(&field.escaped(), 30, state.glyphs.ellipsis);
             format!("Field {field} of {key}")
@@ -164,11 +168,18 @@ fn render_editor(frame: &mut Frame, area: Rect, state: &State, editor: &Editor) 
         },
     };
     let save = if editor.recreate { "recreate" } else { "save" };
+    let modes = match &editor.target {
+        EditTarget::StringValue(edit) if edit.mode == EditMode::Json => {
+            ", Ctrl-t: mode, Ctrl-o: layout"
+        }
+        EditTarget::StringValue(_) => ", Ctrl-t: mode",
+        _ => "",
+    };
     let inner = popup(
         frame,
         state,
         rect,
-        &format!("{what} (Ctrl-s: {save}, Esc: close)"),
+        &format!("{what} (Ctrl-s: {save}{modes}, Esc: close)"),
     );
     render_text_area(frame, inner, state, &editor.area);
 }

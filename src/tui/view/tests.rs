@@ -730,3 +730,17 @@ fn key_tree_shows_folders_with_counts_partial_marks_and_escaped_keys() {
     h.press(KeyCode::Char('l'));
     insta::assert_snapshot!(draw(&h.state, 100, 18).backend());
 }
+
+#[test]
+fn string_editor_in_hex_mode_shows_32_bytes_a_line() {
+    let bytes: Vec<u8> = (0u8..40).map(|i| i.wrapping_mul(7)).collect();
+    let page = ValuePage::String {
+        offset: 0,
+        length: 40,
+        preview: ByteString::new(bytes),
+        truncated: false,
+    };
+    let mut h = with_value(vec![key_info(b"blob")], page, KeyType::String);
+    h.press(KeyCode::Char('e'));
+    insta::assert_snapshot!(draw(&h.state, 90, 12).backend());
+}
