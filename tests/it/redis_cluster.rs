@@ -6,10 +6,14 @@ use std::collections::HashSet;
 use dbdeck::config::Settings;
 use dbdeck::domain::ByteString;
 use dbdeck::domain::redis::{KeyType, Probe, ScanRequest, Ttl, ValuePage};
+use dbdeck::domain::redis_edit::{EditResult, ListEnd, MemberEdit, NewValue, Score, StreamId};
 use dbdeck::driver::DriverError;
 use dbdeck::driver::redis::{self as driver, RedisClient};
 
 use crate::redis_driver::{read, scan_request, string_value, timeouts};
+use crate::redis_edit::{
+    BIN, bytes, edit, hash_pairs, list_items, pair, set_members, zset_members,
+};
 use crate::support::api::Api;
 use crate::support::redis::RedisCluster;
 
@@ -213,4 +217,168 @@ async fn metadata_follows_slots_moved_after_the_client_read_the_slot_map() {
             info.key
         );
     }
+}
+
+/// The type of `key` asked of one node directly: a node answers only for
+/// the keys it owns (MOVED otherwise), so this proves where a key lives.
+fn type_on_node(cluster: &RedisCluster, node: usize, key: &str) -> String {
+    redis::cmd("TYPE")
+        .arg(key)
+        .query::<String>(&mut cluster.nodes[node].conn())
+        .unwrap()
+}
+
+/// Key names in the slot of each node's key, via a `{hash tag}`.
+fn tagged(cluster: &RedisCluster, suffix: &str) -> Vec<String> {
+    key_per_node(cluster)
+        .iter()
+        .map(|key| format!("{{{key}}}:{suffix}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn member_writes_reach_keys_on_every_node() {
+    let cluster = seeded();
+    let client = client(&cluster).await;
+    let mut conn = cluster.conn();
+    let (tags, score) = (
+        tagged(&cluster, "t"),
+        Score::parse("100000000060000").unwrap(),
+    );
+    for (node, tag) in tags.iter().enumerate() {
+        let key = |kind: &str| format!("{tag}:{kind}");
+        for (kind, first) in [("h", "HSET"), ("l", "RPUSH"), ("s", "SADD"), ("z", "ZADD")] {
+            let args: &[&str] = if kind == "h" || kind == "z" {
+                &["1", "a"]
+            } else {
+                &["a"]
+            };
+            redis::cmd(first)
+                .arg(key(kind))
+                .arg(args)
+                .query::<()>(&mut conn)
+                .unwrap();
+        }
+        redis::cmd("XADD")
+            .arg(key("x"))
+            .arg("1-1")
+            .arg("f")
+            .arg("v")
+            .query::<()>(&mut conn)
+            .unwrap();
+
+        let field = MemberEdit::HashSet {
+            field: bytes(BIN),
+            value: bytes(BIN),
+        };
+        assert_eq!(
+            edit(&client, &key("h"), field).await,
+            Ok(EditResult::Changed(1))
+        );
+        let push = MemberEdit::ListPush {
+            end: ListEnd::Head,
+            items: vec![bytes(BIN)],
+        };
+        assert_eq!(
+            edit(&client, &key("l"), push).await,
+            Ok(EditResult::Length(2))
+        );
+        let add = MemberEdit::SetAdd {
+            members: vec![bytes(BIN)],
+        };
+        assert_eq!(
+            edit(&client, &key("s"), add).await,
+            Ok(EditResult::Changed(1))
+        );
+        let rescore = MemberEdit::ZsetAdd {
+            member: "a".into(),
+            score: score.clone(),
+        };
+        assert_eq!(
+            edit(&client, &key("z"), rescore).await,
+            Ok(EditResult::Changed(0))
+        );
+        let entry = MemberEdit::StreamAdd {
+            id: StreamId::parse("2-5").unwrap(),
+            fields: vec![pair(BIN, b"x"), pair(b"a", b"y")],
+        };
+        assert_eq!(
+            edit(&client, &key("x"), entry).await,
+            Ok(EditResult::EntryId("2-5".into()))
+        );
+
+        assert_eq!(
+            hash_pairs(&client, &key("h")).await,
+            vec![(b"1".to_vec(), b"a".to_vec()), (BIN.to_vec(), BIN.to_vec())]
+        );
+        assert_eq!(
+            list_items(&client, &key("l")).await,
+            vec![BIN.to_vec(), b"a".to_vec()]
+        );
+        assert_eq!(
+            set_members(&client, &key("s")).await,
+            vec![b"a".to_vec(), BIN.to_vec()]
+        );
+        assert_eq!(
+            zset_members(&client, &key("z")).await,
+            vec![(b"a".to_vec(), "100000000060000".to_owned())]
+        );
+        let ValuePage::Stream { entries, .. } = read(&client, key("x")).await.unwrap() else {
+            panic!("{} is a stream", key("x"));
+        };
+        assert_eq!(entries[1].fields, vec![pair(BIN, b"x"), pair(b"a", b"y")]);
+        assert_eq!(type_on_node(&cluster, node, &key("x")), "stream");
+    }
+}
+
+#[tokio::test]
+async fn create_rename_and_copy_on_a_cluster_stay_within_a_slot() {
+    let cluster = seeded();
+    let client = client(&cluster).await;
+    let tags = tagged(&cluster, "new");
+    for (node, tag) in tags.iter().enumerate() {
+        let value = NewValue::List {
+            items: vec![bytes(BIN)],
+        };
+        driver::create_key(&client, &tag.as_str().into(), &value, Some(600))
+            .await
+            .unwrap();
+        let again = driver::create_key(&client, &tag.as_str().into(), &value, None).await;
+        assert_eq!(again, Err(DriverError::AlreadyExists));
+
+        let renamed = ByteString::from(format!("{tag}:renamed"));
+        driver::rename(&client, &tag.as_str().into(), &renamed, false)
+            .await
+            .unwrap();
+        let copied = ByteString::from(format!("{tag}:copied"));
+        driver::copy(&client, &renamed, &copied, false)
+            .await
+            .unwrap();
+        let copied = copied.as_str().unwrap();
+        assert_eq!(list_items(&client, copied).await, vec![BIN.to_vec()]);
+        assert_eq!(type_on_node(&cluster, node, copied), "list");
+        assert_eq!(type_on_node(&cluster, node, tag), "none");
+    }
+
+    // Each tag's slot belongs to another node than the next tag's.
+    let (from, to) = (
+        ByteString::from(format!("{}:renamed", tags[0])),
+        tags[1].as_str().into(),
+    );
+    for result in [
+        driver::rename(&client, &from, &to, false).await,
+        driver::copy(&client, &from, &to, true).await,
+    ] {
+        let Err(DriverError::InvalidInput(message)) = result else {
+            panic!("a move across slots must be refused: {result:?}");
+        };
+        assert!(
+            message.contains("own hash slot") && message.contains("{hash tag}"),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        list_items(&client, from.as_str().unwrap()).await,
+        vec![BIN.to_vec()]
+    );
 }

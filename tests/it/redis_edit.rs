@@ -13,20 +13,20 @@ use dbdeck::driver::redis::{self as driver, RedisClient};
 use crate::redis_driver::{client, exec, exists, read, string_value, timeouts, value_request};
 use crate::support::redis::RedisServer;
 
-const BIN: &[u8] = b"\xff\xfe\x00\x01";
+pub const BIN: &[u8] = b"\xff\xfe\x00\x01";
 
-fn bytes(raw: &[u8]) -> ByteString {
+pub fn bytes(raw: &[u8]) -> ByteString {
     ByteString::new(raw)
 }
 
-fn pair(field: &[u8], value: &[u8]) -> FieldValue {
+pub fn pair(field: &[u8], value: &[u8]) -> FieldValue {
     FieldValue {
         field: bytes(field),
         value: bytes(value),
     }
 }
 
-async fn edit(
+pub async fn edit(
     client: &RedisClient,
     key: &str,
     edit: MemberEdit,
@@ -34,7 +34,7 @@ async fn edit(
     driver::edit_members(client, &key.into(), &edit).await
 }
 
-async fn hash_pairs(client: &RedisClient, key: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+pub async fn hash_pairs(client: &RedisClient, key: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     let ValuePage::Hash { entries, .. } = read(client, key).await.unwrap() else {
         panic!("{key} is a hash");
     };
@@ -46,14 +46,14 @@ async fn hash_pairs(client: &RedisClient, key: &str) -> Vec<(Vec<u8>, Vec<u8>)> 
     pairs
 }
 
-async fn list_items(client: &RedisClient, key: &str) -> Vec<Vec<u8>> {
+pub async fn list_items(client: &RedisClient, key: &str) -> Vec<Vec<u8>> {
     let ValuePage::List { items, .. } = read(client, key).await.unwrap() else {
         panic!("{key} is a list");
     };
     items.into_iter().map(ByteString::into_bytes).collect()
 }
 
-async fn set_members(client: &RedisClient, key: &str) -> Vec<Vec<u8>> {
+pub async fn set_members(client: &RedisClient, key: &str) -> Vec<Vec<u8>> {
     let ValuePage::Set { members, .. } = read(client, key).await.unwrap() else {
         panic!("{key} is a set");
     };
@@ -62,7 +62,7 @@ async fn set_members(client: &RedisClient, key: &str) -> Vec<Vec<u8>> {
     members
 }
 
-async fn zset_members(client: &RedisClient, key: &str) -> Vec<(Vec<u8>, String)> {
+pub async fn zset_members(client: &RedisClient, key: &str) -> Vec<(Vec<u8>, String)> {
     let ValuePage::Zset { members, .. } = read(client, key).await.unwrap() else {
         panic!("{key} is a zset");
     };

@@ -6,6 +6,7 @@
 use redis::Value;
 
 use super::RedisClient;
+use super::cluster::key_slot;
 use super::members::{check_count, scripts_refused, user_facing};
 use crate::domain::ByteString;
 use crate::domain::redis::{KeyType, Ttl};
@@ -239,6 +240,7 @@ pub async fn rename(
     overwrite: bool,
 ) -> Result<(), DriverError> {
     check_new_name(key, to)?;
+    check_same_slot(client, "renamed", key, to)?;
     let command = if overwrite { "RENAME" } else { "RENAMENX" };
     let reply: Value = client
         .query(redis::cmd(command).arg(key.as_bytes()).arg(to.as_bytes()))
@@ -259,6 +261,7 @@ pub async fn copy(
     overwrite: bool,
 ) -> Result<(), DriverError> {
     check_new_name(key, to)?;
+    check_same_slot(client, "copied", key, to)?;
     let mut cmd = redis::cmd("COPY");
     cmd.arg(key.as_bytes()).arg(to.as_bytes());
     if overwrite {
@@ -293,6 +296,27 @@ fn check_new_name(key: &ByteString, to: &ByteString) -> Result<(), DriverError> 
         ));
     }
     Ok(())
+}
+
+/// A cluster moves a key only within its hash slot. Said before sending,
+/// since the server's CROSSSLOT reply does not tell the user what to do.
+fn check_same_slot(
+    client: &RedisClient,
+    what: &str,
+    key: &ByteString,
+    to: &ByteString,
+) -> Result<(), DriverError> {
+    let (from_slot, to_slot) = (key_slot(key.as_bytes()), key_slot(to.as_bytes()));
+    if !client.is_cluster() || from_slot == to_slot {
+        return Ok(());
+    }
+    Err(DriverError::InvalidInput(format!(
+        "in a Redis Cluster a key can only be {what} to a name in its own hash slot: \
+         {} is in slot {from_slot}, {} in slot {to_slot}; names sharing a {{hash tag}} \
+         share a slot (e.g. {{user:1}}:a and {{user:1}}:b)",
+        key.escaped(),
+        to.escaped()
+    )))
 }
 
 fn no_such_key(error: DriverError) -> DriverError {
