@@ -10,7 +10,7 @@ use ratatui_textarea::TextArea;
 
 use super::modal::{Confirm, Confirmed, EditTarget, Editor, Modal, Prompt, PromptKind};
 use super::value::{self, TtlInput, Write, editor_lines};
-use super::{Focus, State, string_edit};
+use super::{Focus, State, member_options, string_edit};
 use crate::domain::ByteString;
 use crate::domain::redis::{FieldValue, KeyType, ValuePage};
 use crate::domain::redis_edit::{
@@ -25,12 +25,12 @@ fn writable_key(state: &mut State) -> Option<ByteString> {
     (!state.refuse_write()).then_some(key)
 }
 
-fn prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effect> {
+pub fn prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effect> {
     state.modal = Some(Modal::Prompt(Prompt { kind, input }));
     Vec::new()
 }
 
-fn editor(state: &mut State, key: ByteString, target: EditTarget, text: &str) -> Vec<Effect> {
+pub fn editor(state: &mut State, key: ByteString, target: EditTarget, text: &str) -> Vec<Effect> {
     state.modal = Some(Modal::Editor(Box::new(Editor {
         key,
         original: text.to_owned(),
@@ -67,7 +67,7 @@ pub fn add(state: &mut State) -> Vec<Effect> {
             String::new(),
         ),
         KeyType::Set | KeyType::Zset => prompt(state, PromptKind::AddMember { key }, String::new()),
-        KeyType::Stream => editor(state, key, EditTarget::StreamEntry, ""),
+        KeyType::Stream => member_options::ask_stream_id(state, key),
         _ => {
             state.info("adding members works in hashes, lists, sets, sorted sets and streams");
             Vec::new()
@@ -173,16 +173,17 @@ pub fn remove(state: &mut State) -> Vec<Effect> {
                 },
             )
         }),
-        ValuePage::List { items, .. } => items.get(row).map(|item| {
-            let what = format!("the first item equal to {}", item.escaped());
-            (
-                what,
-                MemberEdit::ListRemove {
-                    count: 1,
-                    item: item.clone(),
-                },
-            )
-        }),
+        ValuePage::List { items, .. } => {
+            let item = items.get(row).cloned();
+            return match (item, writable_key(state)) {
+                (Some(item), Some(key)) => member_options::ask_remove_count(state, key, item),
+                (None, _) => {
+                    state.info("nothing to remove here");
+                    Vec::new()
+                }
+                (Some(_), None) => Vec::new(),
+            };
+        }
         ValuePage::Set { members, .. } => members.get(row).map(|m| {
             (
                 format!("member {}", m.escaped()),
@@ -221,7 +222,7 @@ pub fn remove(state: &mut State) -> Vec<Effect> {
     confirm(state, question, Request::EditMembers { key, edit })
 }
 
-fn confirm(state: &mut State, question: String, request: Request) -> Vec<Effect> {
+pub fn confirm(state: &mut State, question: String, request: Request) -> Vec<Effect> {
     state.modal = Some(Modal::Confirm(Confirm {
         question,
         on_yes: Confirmed::Write(Box::new(request)),
@@ -349,7 +350,7 @@ pub fn on_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effe
     }
 }
 
-fn keep_prompt(state: &mut State, kind: PromptKind, input: String, why: String) -> Vec<Effect> {
+pub fn keep_prompt(state: &mut State, kind: PromptKind, input: String, why: String) -> Vec<Effect> {
     state.error(why);
     prompt(state, kind, input)
 }
@@ -595,11 +596,8 @@ pub fn save(
             field,
             value: text.into(),
         },
-        EditTarget::StreamEntry => match field_lines(&text) {
-            Ok(fields) => MemberEdit::StreamAdd {
-                id: StreamId::auto(),
-                fields,
-            },
+        EditTarget::StreamEntry(id) => match field_lines(&text) {
+            Ok(fields) => MemberEdit::StreamAdd { id, fields },
             Err(why) => {
                 state.error(why);
                 return Vec::new();

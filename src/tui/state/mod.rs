@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod connections;
 mod graphemes;
 pub mod keys;
+pub mod member_options;
 pub mod members;
 pub mod modal;
 pub mod pubsub;

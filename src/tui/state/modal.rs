@@ -6,10 +6,10 @@ use ratatui_textarea::TextArea;
 use unicode_segmentation::UnicodeSegmentation as _;
 
 use super::string_edit::{self, StringEdit};
-use super::{State, bulk, keys, members, pubsub, sql, tables, value};
+use super::{State, bulk, keys, member_options, members, pubsub, sql, tables, value};
 use crate::domain::ByteString;
 use crate::domain::redis::{BulkAction, KeyFilter, KeyType};
-use crate::domain::redis_edit::ListEnd;
+use crate::domain::redis_edit::{ListEnd, StreamId};
 use crate::domain::sql::Cell;
 use crate::domain::{Profile, ProfileId};
 use crate::registry::NewProfile;
@@ -81,6 +81,15 @@ pub enum PromptKind {
     },
     /// `START STOP` of the list items to keep.
     Trim {
+        key: ByteString,
+    },
+    /// How many list items equal to `item` to remove (LREM's count).
+    RemoveCount {
+        key: ByteString,
+        item: ByteString,
+    },
+    /// The ID of a new stream entry (its fields go in the editor).
+    EntryId {
         key: ByteString,
     },
     /// `TYPE NAME` of a key to create.
@@ -157,8 +166,8 @@ pub enum EditTarget {
     StringValue(StringEdit),
     /// The value of this hash field (added when it is new).
     HashField(ByteString),
-    /// A new stream entry, one `FIELD VALUE` a line, in order.
-    StreamEntry,
+    /// A new stream entry with this ID, one `FIELD VALUE` a line, in order.
+    StreamEntry(StreamId),
     /// The first value of a key to create (see `members::new_value`).
     NewKey { key_type: KeyType, ttl: Option<u64> },
 }
@@ -371,6 +380,9 @@ fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
         | PromptKind::Unsubscribe
         | PromptKind::Publish
         | PromptKind::MessageFilter => pubsub::on_prompt(state, &prompt.kind, &prompt.input),
+        kind @ (PromptKind::RemoveCount { .. } | PromptKind::EntryId { .. }) => {
+            member_options::on_prompt(state, kind, prompt.input)
+        }
         kind => members::on_prompt(state, kind, prompt.input),
     }
 }

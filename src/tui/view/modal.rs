@@ -158,7 +158,9 @@ fn render_editor(frame: &mut Frame, area: Rect, state: &State, editor: &Editor) 
             let field = text::fit(&field.escaped(), 30, state.glyphs.ellipsis);
             format!("Field {field} of {key}")
         }
-        EditTarget::StreamEntry => format!("New entry of {key}, FIELD VALUE a line"),
+        EditTarget::StreamEntry(id) => {
+            format!("New entry {} of {key}, FIELD VALUE a line", id.as_str())
+        }
         EditTarget::NewKey { key_type, .. } => match key_type {
             KeyType::String => format!("New string {key}"),
             KeyType::Hash => format!("New hash {key}, FIELD VALUE a line"),

@@ -108,6 +108,14 @@ fn member_label(kind: &PromptKind) -> String {
             format!("score of {} (a number, inf or -inf)", member.escaped())
         }
         PromptKind::Trim { key } => format!("keep items START STOP of {}", key.escaped()),
+        PromptKind::RemoveCount { item, .. } => format!(
+            "remove how many items equal to {} (0: all, n: first n, -n: last n)",
+            item.escaped()
+        ),
+        PromptKind::EntryId { key } => format!(
+            "ID of the new entry of {} (*: the server chooses; or MS-SEQ)",
+            key.escaped()
+        ),
         PromptKind::NewKey => {
             "new key: TYPE NAME (string, hash, list, set, zset, stream)".to_owned()
         }
