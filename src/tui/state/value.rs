@@ -2,6 +2,7 @@
 //! paging, the string views, and the TTL, delete and edit flows.
 
 use super::modal::{Modal, Prompt, PromptKind};
+use super::string_edit::JsonLayout;
 use super::{Focus, State, keys, members};
 use crate::domain::ByteString;
 use crate::domain::redis::{KeyValue, Probe, ValuePage, ValueRequest, ValueWindow};
@@ -252,9 +253,12 @@ pub fn pretty_json(value: &ByteString, truncated: bool, limit: u64) -> Result<St
         return Err("JSON view is only for values loaded in full and under the size limit".into());
     }
     let text = value.as_str().ok_or("this value is not UTF-8 text")?;
-    let parsed: serde_json::Value =
-        serde_json::from_str(text).map_err(|_| "this value is not JSON".to_owned())?;
-    serde_json::to_string_pretty(&parsed).map_err(|e| e.to_string())
+    if super::string_edit::json_problem(text).is_some() {
+        return Err("this value is not JSON".into());
+    }
+    // Relaid rather than parsed and printed: members keep their order and
+    // numbers every digit.
+    Ok(super::string_edit::relayout(text, JsonLayout::Pretty))
 }
 
 fn open_jump(state: &mut State) -> Vec<Effect> {
@@ -542,6 +546,11 @@ mod tests {
         assert!(pretty_json(&json, false, 4).is_err(), "over the limit");
         assert!(pretty_json(&ByteString::from("not json"), false, 1024).is_err());
         assert!(pretty_json(&ByteString::new(vec![0xff]), false, 1024).is_err());
+        let ordered = ByteString::from(r#"{"z":1.10,"a":12345678901234567890123}"#);
+        assert_eq!(
+            pretty_json(&ordered, false, 1024).unwrap(),
+            "{\n  \"z\": 1.10,\n  \"a\": 12345678901234567890123\n}"
+        );
     }
 
     #[test]
