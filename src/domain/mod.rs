@@ -5,6 +5,7 @@
 
 pub mod bytes;
 pub mod export;
+pub mod mongo;
 pub mod profile;
 pub mod pubsub;
 pub mod redis;

@@ -5,6 +5,7 @@
 //! found, not permitted, timeout, wrong type, unavailable), so the front
 //! ends can answer without reading server message text.
 
+pub mod mongo;
 pub mod redis;
 pub mod sql;
 

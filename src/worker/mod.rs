@@ -6,6 +6,7 @@
 //! Sessions keep one live client per connection and close idle ones.
 
 pub mod export;
+pub mod mongo;
 pub mod pool;
 pub mod pubsub;
 pub mod sessions;
@@ -22,6 +23,7 @@ use crate::driver::DriverError;
 
 pub use crate::driver::redis::BulkProgress;
 pub use export::Progress;
+pub use mongo::{MongoRequest, MongoResponse};
 pub use pool::{Job, JobHandle, WorkerPool};
 pub use pubsub::{Batch, Membership, PubSubHub};
 pub use sessions::{Client, SessionStats, Sessions};
@@ -138,6 +140,14 @@ pub enum Request {
         path: std::path::PathBuf,
         progress: Progress,
     },
+    /// A request to a MongoDB connection (boxed: it is the largest).
+    Mongo(Box<MongoRequest>),
+}
+
+impl From<MongoRequest> for Request {
+    fn from(request: MongoRequest) -> Self {
+        Self::Mongo(Box::new(request))
+    }
 }
 
 impl Request {
@@ -172,6 +182,7 @@ impl Request {
             Self::SqlRun { .. } => "sql_run",
             Self::SqlEdit { .. } => "sql_edit",
             Self::SqlExport { .. } => "sql_export",
+            Self::Mongo(request) => request.name(),
         }
     }
 
@@ -179,6 +190,9 @@ impl Request {
     /// connections. (A statement may write too; on a read-only connection
     /// the database itself refuses it.)
     pub fn is_write(&self) -> bool {
+        if let Self::Mongo(request) = self {
+            return request.is_write();
+        }
         matches!(
             self,
             Self::SetTtl { .. }
@@ -230,6 +244,7 @@ pub enum Response {
     Changed(u64),
     /// Rows an export wrote.
     Exported(u64),
+    Mongo(MongoResponse),
 }
 
 /// What a job produced, tagged with its request id.

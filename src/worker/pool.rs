@@ -12,6 +12,7 @@ use tracing::Instrument as _;
 use super::{Client, Outcome, Request, RequestId, Response, Sessions, TtlChange};
 use crate::domain::{ConnectTarget, ProfileId};
 use crate::driver::DriverError;
+use crate::driver::mongo;
 use crate::driver::redis::{self, RedisClient};
 use crate::driver::sql::{self, SqlClient};
 
@@ -127,6 +128,13 @@ async fn execute(sessions: &Sessions, job: &Job) -> Result<Response, DriverError
     match sessions.client(&job.target, job.db).await? {
         Client::Redis(client) => execute_redis(&client, &job.request).await,
         Client::Sql(client) => execute_sql(&client, &job.request, job.target.read_only).await,
+        Client::Mongo(client) => match &job.request {
+            Request::Test => Ok(Response::Tested(mongo::summary(&client).await?.into())),
+            Request::Mongo(request) => Ok(Response::Mongo(
+                super::mongo::execute(&client, request).await?,
+            )),
+            _ => Err(wrong_family("MongoDB")),
+        },
     }
 }
 

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::domain::{ConnectTarget, Kind, ProfileId};
 use crate::driver::DriverError;
+use crate::driver::mongo::{self, MongoClient};
 use crate::driver::redis::{self, RedisClient, Timeouts};
 use crate::driver::sql::{self, SqlClient};
 
@@ -26,6 +27,7 @@ pub struct SessionStats {
 pub enum Client {
     Redis(RedisClient),
     Sql(SqlClient),
+    Mongo(MongoClient),
 }
 
 struct Entry {
@@ -59,7 +61,8 @@ impl Sessions {
         self.clients.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The live client for `target`'s database `db` (always 0 for SQL),
+    /// The live client for `target`'s database `db` (always 0 for SQL and
+    /// MongoDB),
     /// connecting if there is none or the profile was edited since it was
     /// opened.
     pub async fn client(&self, target: &ConnectTarget, db: u32) -> Result<Client, DriverError> {
@@ -77,11 +80,7 @@ impl Sessions {
             Kind::Postgres | Kind::Sqlite => {
                 Client::Sql(sql::connect(target, self.timeouts.connect).await?)
             }
-            Kind::Mongo => {
-                return Err(DriverError::InvalidInput(
-                    "MongoDB connections are not supported yet".into(),
-                ));
-            }
+            Kind::Mongo => Client::Mongo(mongo::connect(target, self.timeouts).await?),
         };
         let entry = Entry {
             client: client.clone(),
@@ -96,7 +95,7 @@ impl Sessions {
     pub async fn redis(&self, target: &ConnectTarget, db: u32) -> Result<RedisClient, DriverError> {
         match self.client(target, db).await? {
             Client::Redis(client) => Ok(client),
-            Client::Sql(_) => Err(not_this_kind(target, "Redis")),
+            _ => Err(not_this_kind(target, "Redis")),
         }
     }
 
@@ -104,7 +103,16 @@ impl Sessions {
     pub async fn sql(&self, target: &ConnectTarget) -> Result<SqlClient, DriverError> {
         match self.client(target, 0).await? {
             Client::Sql(client) => Ok(client),
-            Client::Redis(_) => Err(not_this_kind(target, "SQL")),
+            _ => Err(not_this_kind(target, "SQL")),
+        }
+    }
+
+    /// The live client of a MongoDB connection; its databases are named per
+    /// request, so it is kept under database number 0.
+    pub async fn mongo(&self, target: &ConnectTarget) -> Result<MongoClient, DriverError> {
+        match self.client(target, 0).await? {
+            Client::Mongo(client) => Ok(client),
+            _ => Err(not_this_kind(target, "MongoDB")),
         }
     }
 

@@ -18,6 +18,8 @@ mod api_pubsub;
 mod api_sql;
 mod cli;
 mod e2e;
+mod mongo_find;
+mod mongo_tree;
 mod pubsub;
 mod redis_bulk;
 mod redis_cluster;
