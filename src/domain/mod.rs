@@ -7,6 +7,7 @@ pub mod bytes;
 pub mod export;
 pub mod mongo;
 pub mod mongo_edit;
+pub mod mongo_policy;
 pub mod mongo_text;
 pub mod profile;
 pub mod pubsub;
