@@ -132,10 +132,13 @@ pub fn needed_scope(method: &Method, path: &str) -> Scope {
     let reads = matches!(*method, Method::GET | Method::HEAD);
     let rest = path.strip_prefix(BASE).unwrap_or(path);
     // A connection test only reads; so does a statement run with the read
-    // scope, which the database then holds to a read-only transaction.
+    // scope, which the database then holds to a read-only transaction, and
+    // a pipeline, whose handler asks for the write scope when a stage
+    // writes ($out, $merge).
     let test = method == Method::POST
         && ((rest.starts_with("/connections/") && rest.ends_with("/test"))
-            || (rest.starts_with("/sql/") && rest.ends_with("/query")));
+            || (rest.starts_with("/sql/") && rest.ends_with("/query"))
+            || (rest.starts_with("/mongo/") && rest.ends_with("/aggregate")));
     if rest.starts_with("/tokens") || (rest.starts_with("/connections") && !reads && !test) {
         Scope::Admin
     } else if reads || test {
@@ -177,6 +180,16 @@ mod tests {
             (Method::GET, "/api/v1/connections", Scope::Read),
             (Method::POST, "/api/v1/connections/c/test", Scope::Read),
             (Method::POST, "/api/v1/sql/c/query", Scope::Read),
+            (
+                Method::POST,
+                "/api/v1/mongo/c/databases/d/collections/x/aggregate",
+                Scope::Read,
+            ),
+            (
+                Method::PATCH,
+                "/api/v1/mongo/c/databases/d/collections/x/documents/1",
+                Scope::Write,
+            ),
             (Method::PUT, "/api/v1/redis/c/keys/k", Scope::Write),
             (Method::POST, "/api/v1/redis/c/keys/k/expire", Scope::Write),
             (Method::DELETE, "/api/v1/redis/c/keys/k", Scope::Write),

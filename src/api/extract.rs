@@ -137,7 +137,7 @@ impl<S: Send + Sync> FromRequestParts<S> for TokenName {
 /// it. axum's own path extractors decode segments and insist on UTF-8, so
 /// the segment is found by lining the matched route's template up with the
 /// raw path: an encoded `/` (`%2F`) never splits a segment.
-fn raw_segment(parts: &Parts, name: &str) -> Result<String, ApiError> {
+pub(super) fn raw_segment(parts: &Parts, name: &str) -> Result<String, ApiError> {
     let missing = || ApiError::not_found(format!("the path has no {{{name}}} segment"));
     let template = parts.extensions.get::<MatchedPath>().ok_or_else(missing)?;
     let uri = parts
@@ -163,7 +163,7 @@ fn raw_segment(parts: &Parts, name: &str) -> Result<String, ApiError> {
 
 /// Percent-decodes once, into bytes. `+` stays a plus: it means a space
 /// only in form bodies, never in a path.
-fn percent_decode(raw: &str) -> Vec<u8> {
+pub(super) fn percent_decode(raw: &str) -> Vec<u8> {
     percent_encoding::percent_decode_str(raw).collect()
 }
 

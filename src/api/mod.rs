@@ -184,6 +184,12 @@ fn api_routes() -> OpenApiRouter<state::AppState> {
             .merge(routes::redis_edit::router())
             .merge(routes::redis_pubsub::router())
             .merge(routes::redis_server::router())
+            .merge(routes::mongo_databases::router())
+            .merge(routes::mongo_collections::router())
+            .merge(routes::mongo_documents::router())
+            .merge(routes::mongo_document::router())
+            .merge(routes::mongo_aggregate::router())
+            .merge(routes::mongo_indexes::router())
             .merge(routes::sql::router()),
     )
 }

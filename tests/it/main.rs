@@ -13,6 +13,7 @@ mod support;
 mod api;
 mod api_auth;
 mod api_edit;
+mod api_mongo;
 mod api_ops;
 mod api_pubsub;
 mod api_sql;

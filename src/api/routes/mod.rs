@@ -3,6 +3,13 @@
 
 pub mod connections;
 pub mod health;
+mod mongo;
+pub mod mongo_aggregate;
+pub mod mongo_collections;
+pub mod mongo_databases;
+pub mod mongo_document;
+pub mod mongo_documents;
+pub mod mongo_indexes;
 pub mod redis_edit;
 pub mod redis_key;
 pub mod redis_keys;
