@@ -61,7 +61,7 @@ pub(super) async fn run_mongo(
     let job = Job {
         target,
         db: 0,
-        request: Request::Mongo(request),
+        request: Request::Mongo(Box::new(request)),
     };
     let response = state.service.run(job).await?;
     if writes {

@@ -199,14 +199,17 @@ fn by_code(code: i32, message: &str) -> DriverError {
         18 => DriverError::AuthFailed(text()),
         // MaxTimeMSExpired
         50 => DriverError::Timeout,
+        // DuplicateKey: a conflict with a document already there (409 over
+        // the API), not a malformed request.
+        11000 => DriverError::AlreadyExists,
         // NamespaceNotFound, IndexNotFound
         26 | 27 => DriverError::Missing(text()),
         // BadValue, FailedToParse, TypeMismatch, InvalidOptions,
         // IndexOptionsConflict, IndexKeySpecsConflict, NamespaceExists,
-        // InvalidNamespace, DuplicateKey, and the aggregation parser's codes
-        // (unknown stage, unknown operator, invalid pipeline operator).
-        2 | 9 | 14 | 48 | 72 | 73 | 85 | 86 | 168 | 11000 | 15952 | 16410 | 17276 | 40323
-        | 40324 | 31249 | 31254 => DriverError::InvalidInput(text()),
+        // InvalidNamespace, and the aggregation parser's codes (unknown
+        // stage, unknown operator, invalid pipeline operator).
+        2 | 9 | 14 | 48 | 72 | 73 | 85 | 86 | 168 | 15952 | 16410 | 17276 | 40323 | 40324
+        | 31249 | 31254 => DriverError::InvalidInput(text()),
         // NotWritablePrimary, NotPrimaryNoSecondaryOk, HostUnreachable,
         // ShutdownInProgress, InterruptedAtShutdown.
         6 | 10107 | 13435 | 91 | 11600 => DriverError::Unavailable(text()),
@@ -255,10 +258,7 @@ mod tests {
         assert_eq!(by_code(50, "slow"), DriverError::Timeout);
         assert_eq!(by_code(26, "ns"), DriverError::Missing("ns".into()));
         assert_eq!(by_code(2, "bad"), DriverError::InvalidInput("bad".into()));
-        assert_eq!(
-            by_code(11000, "dup"),
-            DriverError::InvalidInput("dup".into())
-        );
+        assert_eq!(by_code(11000, "dup"), DriverError::AlreadyExists);
         assert_eq!(by_code(1, "x"), DriverError::Server("x".into()));
     }
 }
