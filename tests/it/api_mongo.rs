@@ -472,6 +472,9 @@ async fn indexes_are_listed_created_and_dropped() {
     assert_eq!(missing.problem_code(), "not_found");
 }
 
+/// A token, a request, and the status (and problem code) it must get.
+type Case<'a> = (&'a str, Method, String, Option<Value>, StatusCode, &'a str);
+
 /// Read tokens read, write tokens write, and a read-only profile refuses
 /// every write whatever the token.
 #[tokio::test]
@@ -486,7 +489,7 @@ async fn scopes_and_read_only_profiles_on_the_mongo_routes() {
     let colls = |conn: &str| format!("/api/v1/mongo/{conn}/databases/api_scope/collections");
     let patch = json!({"set": {"v": 2}});
 
-    let cases: Vec<(&str, Method, String, Option<Value>, StatusCode, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (&read, Method::GET, docs("m"), None, StatusCode::OK, ""),
         (&read, Method::GET, one("ro"), None, StatusCode::OK, ""),
         (
