@@ -103,4 +103,7 @@ pub enum Action {
     EditMode,
     /// Choose how JSON is laid out on save: as typed, compact, pretty.
     JsonLayout,
+    /// Create what fits the selection: a collection in a database, an
+    /// index on a collection.
+    Create,
 }

@@ -2,6 +2,7 @@
 //! outside world. Effects are data, so tests read them instead of mocking.
 
 use crate::domain::{ByteString, ConnectTarget, ProfileId};
+use crate::domain::mongo::Namespace;
 use crate::driver::redis::pubsub::Change;
 use crate::registry::NewProfile;
 use crate::worker::{Job, RequestId};
@@ -37,6 +38,19 @@ pub enum Slot {
     Bulk,
     /// The key tree's scan of one folder's prefix.
     Tree,
+    /// A MongoDB pane's job.
+    Mongo(MongoSlot),
+}
+
+/// Which MongoDB pane waits: the tree's loads are per database and per
+/// collection, so opening two databases at once keeps both loads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MongoSlot {
+    Databases,
+    Collections(String),
+    Indexes(Namespace),
+    /// A collection or index created or dropped from the tree.
+    TreeWrite,
 }
 
 /// Why a connection is being resolved.

@@ -40,6 +40,8 @@ pub enum Context {
     /// The pub/sub pane.
     #[serde(rename = "pubsub")]
     PubSub,
+    /// The MongoDB tree: databases, collections, indexes.
+    MongoTree,
 }
 
 impl Context {
@@ -61,6 +63,7 @@ impl Context {
             Self::Cell => "cell",
             Self::Server => "server",
             Self::PubSub => "pubsub",
+            Self::MongoTree => "mongo_tree",
         }
     }
 
@@ -75,6 +78,7 @@ impl Context {
                 | Self::Rows
                 | Self::Server
                 | Self::PubSub
+                | Self::MongoTree
         )
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::modal::{Confirm, Confirmed, Form, Modal};
-use super::{Focus, Session, State, keys, tables};
+use super::{Focus, Session, State, keys, mongo, tables};
 use crate::domain::redis::ServerSummary;
 use crate::domain::{ConnectTarget, Profile, ProfileId};
 use crate::driver::DriverError;
@@ -213,8 +213,11 @@ fn switch_to(state: &mut State, target: ConnectTarget) -> Vec<Effect> {
     state.keys.reset();
     state.value = Default::default();
     state.sql = Default::default();
+    state.mongo = Default::default();
     state.focus = if state.is_sql() {
         Focus::Tables
+    } else if state.is_mongo() {
+        Focus::MongoTree
     } else {
         Focus::Keys
     };
@@ -251,6 +254,9 @@ pub fn on_tested(
             state.info("connected");
             if state.is_sql() {
                 return tables::on_connected(state);
+            }
+            if state.is_mongo() {
+                return mongo::on_connected(state);
             }
             let mut effects = state.submit(Slot::Databases, Request::Databases);
             if state.keys.items.is_empty() {

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod member_options;
 pub mod members;
 pub mod modal;
+pub mod mongo;
 pub mod pubsub;
 pub mod server;
 pub mod sql;
@@ -37,6 +38,7 @@ use crate::worker::{Job, Outcome, Request, RequestId, Response};
 pub use connections::Connections;
 pub use keys::Keys;
 pub use modal::Modal;
+pub use mongo::MongoPane;
 pub use pubsub::PubSubPane;
 pub use server::ServerPane;
 pub use sql::SqlPane;
@@ -107,6 +109,8 @@ pub enum Focus {
     Server,
     /// The pub/sub pane (in place of the key list and value).
     PubSub,
+    /// The MongoDB tree of databases, collections and indexes.
+    MongoTree,
 }
 
 impl Focus {
@@ -119,6 +123,7 @@ impl Focus {
             Self::Rows => Context::Rows,
             Self::Server => Context::Server,
             Self::PubSub => Context::PubSub,
+            Self::MongoTree => Context::MongoTree,
         }
     }
 }
@@ -151,6 +156,7 @@ pub struct State {
     pub sql: SqlPane,
     pub server: ServerPane,
     pub pubsub: PubSubPane,
+    pub mongo: MongoPane,
     pub modal: Option<Modal>,
     pub message: Option<Message>,
     pub size: (u16, u16),
@@ -178,6 +184,7 @@ impl State {
             sql: SqlPane::default(),
             server: ServerPane::default(),
             pubsub,
+            mongo: MongoPane::default(),
             modal: None,
             message: None,
             size: (80, 24),
@@ -210,6 +217,13 @@ impl State {
         self.session
             .as_ref()
             .is_some_and(|s| s.target.kind.is_sql())
+    }
+
+    /// Whether the current connection is a MongoDB server.
+    pub fn is_mongo(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.target.kind == crate::domain::Kind::Mongo)
     }
 
     pub fn read_only(&self) -> bool {
@@ -358,6 +372,7 @@ fn on_outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         (Slot::BulkPreview, result) => bulk::on_preview(state, result),
         (Slot::Bulk, result) => bulk::on_done(state, result),
         (Slot::Tree, result) => tree::on_page(state, result),
+        (Slot::Mongo(slot), result) => mongo::on_outcome(state, slot, result),
     }
 }
 
@@ -397,6 +412,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Focus::Rows => sql::on_grid_action(state, action),
         Focus::Server => server::on_action(state, action),
         Focus::PubSub => pubsub::on_action(state, action),
+        Focus::MongoTree => mongo::on_tree_action(state, action),
     };
     if let Some(effects) = handled {
         return effects;
@@ -418,10 +434,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn cycle_focus(state: &mut State, forward: bool) -> Vec<Effect> {
-    let order = if state.is_sql() {
-        [Focus::Connections, Focus::Tables, Focus::Rows]
+    let order: &[Focus] = if state.is_sql() {
+        &[Focus::Connections, Focus::Tables, Focus::Rows]
+    } else if state.is_mongo() {
+        &[Focus::Connections, Focus::MongoTree]
     } else {
-        [Focus::Connections, Focus::Keys, Focus::Value]
+        &[Focus::Connections, Focus::Keys, Focus::Value]
     };
     let at = order.iter().position(|f| *f == state.focus).unwrap_or(0);
     let next = if forward {

@@ -6,7 +6,7 @@ use ratatui_textarea::TextArea;
 use unicode_segmentation::UnicodeSegmentation as _;
 
 use super::string_edit::{self, StringEdit};
-use super::{State, bulk, keys, member_options, members, pubsub, sql, tables, value};
+use super::{State, bulk, keys, member_options, members, mongo, pubsub, sql, tables, value};
 use crate::domain::ByteString;
 use crate::domain::redis::{BulkAction, KeyFilter, KeyType};
 use crate::domain::redis_edit::{ListEnd, StreamId};
@@ -107,6 +107,8 @@ pub enum PromptKind {
     Copy {
         key: ByteString,
     },
+    /// A create or drop in the MongoDB tree.
+    Mongo(mongo::tree::TreePrompt),
 }
 
 /// A one-line text prompt.
@@ -128,6 +130,8 @@ pub enum Confirmed {
     /// Send this Redis write (a member removal, a trim, a replacing rename
     /// or copy, recreating a vanished key).
     Write(Box<crate::worker::Request>),
+    /// Send this MongoDB write (an index drop).
+    Mongo(Box<crate::worker::MongoRequest>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -383,6 +387,7 @@ fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Effect> {
         kind @ (PromptKind::RemoveCount { .. } | PromptKind::EntryId { .. }) => {
             member_options::on_prompt(state, kind, prompt.input)
         }
+        PromptKind::Mongo(kind) => mongo::tree::on_prompt(state, kind, &prompt.input),
         kind => members::on_prompt(state, kind, prompt.input),
     }
 }
@@ -430,6 +435,9 @@ fn on_confirm(state: &mut State, confirm: Confirm, action: Option<Action>) -> Ve
             bulk::run(state, filter, action)
         }
         (Some(Action::Confirm), Confirmed::Write(request)) => members::confirmed(state, *request),
+        (Some(Action::Confirm), Confirmed::Mongo(request)) => {
+            mongo::tree::confirmed(state, *request)
+        }
         (Some(Action::Deny), _) => {
             state.info("nothing changed");
             Vec::new()

@@ -8,6 +8,7 @@ mod connections;
 mod help;
 mod keys;
 mod modal;
+mod mongo;
 mod pubsub;
 mod server;
 mod sql;
@@ -50,6 +51,9 @@ pub fn render(frame: &mut Frame, state: &State) {
                 .areas(browse);
         sql::render_tree(frame, tree_area, state);
         sql::render_grid(frame, grid_area, state);
+    } else if state.is_mongo() {
+        mongo::render_tree(frame, keys_area, state);
+        mongo::render_details(frame, right, state);
     } else if state.focus == Focus::Server {
         server::render(frame, browse, state);
     } else if state.focus == Focus::PubSub {

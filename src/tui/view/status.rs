@@ -60,6 +60,8 @@ fn status_line(state: &State, width: usize) -> Line<'static> {
                     text.push_str(&format!("{sep}exporting: {written} rows (Esc cancels)"));
                 }
                 text
+            } else if state.is_mongo() {
+                format!("{}{sep}{}", session.target.name, session.target.kind)
             } else {
                 let scanning = state.is_waiting(&Slot::Scan);
                 let mut summary = state.keys.summary(state.config.scan_count, scanning);
@@ -187,6 +189,7 @@ fn prompt_line(state: &State, prompt: &Prompt) -> Line<'static> {
             "messages whose channel or payload holds (empty: all)".to_owned(),
             String::new(),
         ),
+        PromptKind::Mongo(prompt) => (super::mongo::prompt_label(prompt), String::new()),
         kind => (member_label(kind), String::new()),
     };
     let label = glyphs.ui(&label).into_owned();
