@@ -1,8 +1,8 @@
 //! What `update` asks the event loop to do: the only way state reaches the
 //! outside world. Effects are data, so tests read them instead of mocking.
 
-use crate::domain::{ByteString, ConnectTarget, ProfileId};
 use crate::domain::mongo::Namespace;
+use crate::domain::{ByteString, ConnectTarget, ProfileId};
 use crate::driver::redis::pubsub::Change;
 use crate::registry::NewProfile;
 use crate::worker::{Job, RequestId};

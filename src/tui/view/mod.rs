@@ -128,4 +128,6 @@ fn window_start(selected: usize, height: usize) -> usize {
 }
 
 #[cfg(test)]
+mod mongo_tests;
+#[cfg(test)]
 mod tests;

@@ -33,7 +33,10 @@ pub fn render_tree(frame: &mut Frame, area: Rect, state: &State) {
             return;
         }
     };
-    let items: Vec<_> = databases.iter().map(|db| database_item(state, db)).collect();
+    let items: Vec<_> = databases
+        .iter()
+        .map(|db| database_item(state, db))
+        .collect();
     let Ok(widget) = Tree::new(&items) else {
         // Names are unique per level as the server lists them; should that
         // ever fail, the pane stays empty rather than the TUI panicking.
@@ -96,10 +99,15 @@ fn database_item(state: &State, db: &DatabaseNode) -> TreeItem<'static, NodeId> 
         Load::Loading => label.push_str("  (listing…)"),
         Load::Failed(error) => label.push_str(&format!("  (not readable: {error})")),
         Load::Loaded(list) => label.push_str(&format!("  ({})", text::count(list.len() as u64))),
-        Load::Unloaded if db.entry.access == Access::Unknown => label.push_str("  (access unknown)"),
+        Load::Unloaded if db.entry.access == Access::Unknown => {
+            label.push_str("  (access unknown)")
+        }
         Load::Unloaded => {}
     }
-    let label = state.glyphs.data(&text::visible_controls(&label)).into_owned();
+    let label = state
+        .glyphs
+        .data(&text::visible_controls(&label))
+        .into_owned();
     let id = NodeId::Database(name.clone());
     let inner = children_or_placeholder(open, NodeId::Collection(String::new()), || {
         let list = db.collections.loaded().into_iter().flatten();
@@ -107,7 +115,8 @@ fn database_item(state: &State, db: &DatabaseNode) -> TreeItem<'static, NodeId> 
             .map(|coll| collection_item(state, name, coll))
             .collect()
     });
-    TreeItem::new(id.clone(), label.clone(), inner).unwrap_or_else(|_| TreeItem::new_leaf(id, label))
+    TreeItem::new(id.clone(), label.clone(), inner)
+        .unwrap_or_else(|_| TreeItem::new_leaf(id, label))
 }
 
 fn collection_item(state: &State, db: &str, coll: &CollectionNode) -> TreeItem<'static, NodeId> {
@@ -117,49 +126,61 @@ fn collection_item(state: &State, db: &str, coll: &CollectionNode) -> TreeItem<'
         NodeId::Collection(entry.name.clone()),
     ];
     let open = state.mongo.tree.open.contains(&path);
-    let label = format!("{}  {}", entry.name, figures(entry.kind, entry.stats.as_ref()));
-    let label = state.glyphs.data(&text::visible_controls(&label)).into_owned();
+    let label = format!(
+        "{}  {}",
+        entry.name,
+        figures(entry.kind, entry.stats.as_ref())
+    );
+    let label = state
+        .glyphs
+        .data(&text::visible_controls(&label))
+        .into_owned();
     let id = NodeId::Collection(entry.name.clone());
-    let inner = children_or_placeholder(open, NodeId::Index(String::new()), || {
-        match &coll.indexes {
+    let inner =
+        children_or_placeholder(open, NodeId::Index(String::new()), || match &coll.indexes {
             Load::Loaded(list) => list.iter().map(|i| index_item(state, i)).collect(),
             Load::Failed(error) => {
                 let note = format!("could not list the indexes: {error}");
                 vec![TreeItem::new_leaf(NodeId::Index(String::new()), note)]
             }
             _ => vec![TreeItem::new_leaf(NodeId::Index(String::new()), "listing…")],
-        }
-    });
-    TreeItem::new(id.clone(), label.clone(), inner).unwrap_or_else(|_| TreeItem::new_leaf(id, label))
+        });
+    TreeItem::new(id.clone(), label.clone(), inner)
+        .unwrap_or_else(|_| TreeItem::new_leaf(id, label))
 }
 
-/// `collection · ≈1,204 docs · 2.1 MB · idx 48 KB`, or `view · n/a`.
+/// `≈1,204 docs · 2.0 MiB · idx 46.9 KiB`, the kind first unless it is a
+/// plain collection; a view has no figures of its own (`view · n/a`).
 fn figures(kind: CollectionKind, stats: Option<&CollectionStats>) -> String {
     let kind = match kind {
-        CollectionKind::Collection => "collection",
-        CollectionKind::View => "view",
-        CollectionKind::TimeSeries => "time-series",
+        CollectionKind::Collection => "",
+        CollectionKind::View => "view · ",
+        CollectionKind::TimeSeries => "time-series · ",
     };
     match stats {
         Some(stats) => format!(
-            "({kind}, ≈{} docs, {}, indexes {})",
+            "{kind}≈{} docs · {} · idx {}",
             text::count(stats.count),
             text::bytes(stats.size),
             text::bytes(stats.index_size)
         ),
-        None => format!("({kind}, n/a)"),
+        None => format!("{kind}n/a"),
     }
 }
 
 fn index_item(state: &State, index: &IndexEntry) -> TreeItem<'static, NodeId> {
-    let label = format!("{}  {}", index.name, index_options(index));
-    let label = state.glyphs.data(&text::visible_controls(&label)).into_owned();
+    let label = format!("{}  {} {}", index.name, index.keys, index_options(index));
+    let label = label.trim_end();
+    let label = state
+        .glyphs
+        .data(&text::visible_controls(label))
+        .into_owned();
     TreeItem::new_leaf(NodeId::Index(index.name.clone()), label)
 }
 
-/// `{ "email": 1 } unique sparse ttl 3600s`.
+/// `unique sparse ttl 3600s`, or nothing.
 fn index_options(index: &IndexEntry) -> String {
-    let mut text = index.keys.to_string();
+    let mut text = String::new();
     for (on, word) in [
         (index.unique, "unique"),
         (index.sparse, "sparse"),
@@ -167,14 +188,14 @@ fn index_options(index: &IndexEntry) -> String {
         (index.partial_filter.is_some(), "partial"),
     ] {
         if on {
-            text.push(' ');
             text.push_str(word);
+            text.push(' ');
         }
     }
     if let Some(seconds) = index.ttl_seconds {
-        text.push_str(&format!(" ttl {seconds}s"));
+        text.push_str(&format!("ttl {seconds}s"));
     }
-    text
+    text.trim_end().to_owned()
 }
 
 /// The selected node's details: a collection's figures, an index's keys,
@@ -206,7 +227,7 @@ fn detail_lines(state: &State, path: &[NodeId]) -> Vec<String> {
             }
         }
         (Some(NodeId::Collection(_)), Some((ns, coll))) => vec![
-            ns.to_string(),
+            format!("collection {ns}"),
             figures(coll.entry.kind, coll.entry.stats.as_ref()),
             match &coll.entry.shard_key {
                 Some(key) => format!("sharded on {key}"),
@@ -230,7 +251,10 @@ fn index_lines(ns: &str, index: &IndexEntry) -> Vec<String> {
     let mut lines = vec![
         format!("index {} of {ns}", index.name),
         format!("keys {}", index.keys),
-        format!("options {}", index_options(index)),
+        match index_options(index).as_str() {
+            "" => "no options".to_owned(),
+            options => format!("options {options}"),
+        },
     ];
     if let Some(filter) = &index.partial_filter {
         lines.push(format!("partial filter {filter}"));
@@ -239,7 +263,10 @@ fn index_lines(ns: &str, index: &IndexEntry) -> Vec<String> {
         lines.push(format!("size {}", text::bytes(size)));
     }
     if let Some(accesses) = index.accesses {
-        lines.push(format!("used {} times since the server started", text::count(accesses)));
+        lines.push(format!(
+            "used {} times since the server started",
+            text::count(accesses)
+        ));
     }
     lines
 }

@@ -41,4 +41,4 @@ pub fn on_outcome(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

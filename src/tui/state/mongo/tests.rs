@@ -6,8 +6,7 @@ use crossterm::event::KeyCode;
 
 use super::tree::{Load, NodeId, parse_index_spec};
 use crate::domain::mongo::{
-    Access, CollectionEntry, CollectionKind, CollectionStats, DatabaseEntry, IndexEntry,
-    Namespace,
+    Access, CollectionEntry, CollectionKind, CollectionStats, DatabaseEntry, IndexEntry, Namespace,
 };
 use crate::domain::redis::{Probe, ServerSummary};
 use crate::domain::{ConnectTarget, Kind, ProfileId};
@@ -69,7 +68,7 @@ pub(crate) fn index(name: &str, field: &str, unique: bool) -> IndexEntry {
 }
 
 fn is(request: &Request, wanted: &MongoRequest) -> bool {
-    matches!(request, Request::Mongo(r) if r == wanted)
+    matches!(request, Request::Mongo(r) if **r == *wanted)
 }
 
 fn reply(h: &mut Harness, wanted: MongoRequest, response: MongoResponse) {
@@ -106,7 +105,11 @@ impl Harness {
     pub fn mongo_tree(read_only: bool) -> Self {
         let mut h = Self::mongo(read_only);
         let list = vec![database("app"), database("logs")];
-        reply(&mut h, MongoRequest::Databases, MongoResponse::Databases(list));
+        reply(
+            &mut h,
+            MongoRequest::Databases,
+            MongoResponse::Databases(list),
+        );
         h.press(KeyCode::Enter);
         let collections = vec![
             collection("users", CollectionKind::Collection),
@@ -138,7 +141,11 @@ fn users_ns() -> Namespace {
 fn a_mongo_connection_opens_the_tree_and_lists_databases() {
     let h = Harness::mongo(false);
     assert_eq!(h.state.focus, Focus::MongoTree);
-    assert!(h.jobs.iter().any(|(_, _, r)| is(r, &MongoRequest::Databases)));
+    assert!(
+        h.jobs
+            .iter()
+            .any(|(_, _, r)| is(r, &MongoRequest::Databases))
+    );
     assert!(h.state.is_waiting(&Slot::Mongo(MongoSlot::Databases)));
     assert_eq!(h.state.mongo.tree.databases, Load::Loading);
 }
@@ -175,10 +182,17 @@ fn a_denied_database_is_marked_and_the_tree_stays() {
     h.select(&[NodeId::Database("logs".into())]);
     h.press(KeyCode::Enter);
     let id = h.last(|r| is(r, &MongoRequest::Collections { db: "logs".into() }));
-    h.reply(id, Err(DriverError::NotPermitted("listCollections on logs".into())));
+    h.reply(
+        id,
+        Err(DriverError::NotPermitted("listCollections on logs".into())),
+    );
     let logs = h.state.mongo.tree.database("logs").unwrap();
     assert!(matches!(&logs.collections, Load::Failed(e) if e.contains("not permitted")));
-    assert_eq!(h.state.mongo.tree.rows().len(), 5, "app stays open and listed");
+    assert_eq!(
+        h.state.mongo.tree.rows().len(),
+        5,
+        "app stays open and listed"
+    );
 }
 
 #[test]
@@ -187,10 +201,25 @@ fn refresh_keeps_what_is_open_and_lists_it_again() {
     let before = h.job_count();
     h.press(KeyCode::Char('r'));
     let list = vec![database("app"), database("logs")];
-    reply(&mut h, MongoRequest::Databases, MongoResponse::Databases(list));
-    assert_eq!(h.job_count(), before + 2, "databases, then app's collections");
-    assert!(h.state.is_waiting(&Slot::Mongo(MongoSlot::Collections("app".into()))));
-    assert_eq!(h.state.mongo.tree.rows().len(), 5, "the old list shows meanwhile");
+    reply(
+        &mut h,
+        MongoRequest::Databases,
+        MongoResponse::Databases(list),
+    );
+    assert_eq!(
+        h.job_count(),
+        before + 2,
+        "databases, then app's collections"
+    );
+    assert!(
+        h.state
+            .is_waiting(&Slot::Mongo(MongoSlot::Collections("app".into())))
+    );
+    assert_eq!(
+        h.state.mongo.tree.rows().len(),
+        5,
+        "the old list shows meanwhile"
+    );
 }
 
 #[test]
@@ -218,7 +247,11 @@ fn dropping_an_index_asks_first() {
     h.select(&users());
     h.press(KeyCode::Enter);
     let list = vec![index("email_1", "email", true)];
-    reply(&mut h, MongoRequest::Indexes { ns: users_ns() }, MongoResponse::Indexes(list));
+    reply(
+        &mut h,
+        MongoRequest::Indexes { ns: users_ns() },
+        MongoResponse::Indexes(list),
+    );
     h.press(KeyCode::Char('j'));
     h.press(KeyCode::Char('d'));
     assert!(matches!(h.state.modal, Some(Modal::Confirm(_))));
@@ -238,11 +271,21 @@ fn creating_an_index_reads_keys_and_options() {
     h.typed(r#"{"email": 1, "at": -1} unique ttl=3600 name=by_email"#);
     h.press(KeyCode::Enter);
     let (_, _, request) = h.jobs.last().unwrap();
-    let Request::Mongo(MongoRequest::CreateIndex { ns, keys, options }) = request else {
+    let Request::Mongo(request) = request else {
+        panic!("expected a MongoDB request, got {request:?}");
+    };
+    let MongoRequest::CreateIndex { ns, keys, options } = request.as_ref() else {
         panic!("expected an index creation, got {request:?}");
     };
     assert_eq!(ns, &users_ns());
-    assert_eq!(keys, &doc! {"email": 1_i64, "at": -1_i64});
+    let order: Vec<&String> = keys.keys().collect();
+    assert_eq!(order, ["email", "at"], "typed order kept");
+    assert_eq!(
+        keys.get("at")
+            .and_then(bson::Bson::as_i64)
+            .or(keys.get_i32("at").ok().map(i64::from)),
+        Some(-1)
+    );
     assert!(options.unique);
     assert_eq!(options.ttl_seconds, Some(3600));
     assert_eq!(options.name.as_deref(), Some("by_email"));
@@ -251,9 +294,21 @@ fn creating_an_index_reads_keys_and_options() {
 #[test]
 fn index_specs_that_do_not_read_say_why() {
     assert!(parse_index_spec("email").unwrap_err().contains("document"));
-    assert!(parse_index_spec("{}").unwrap_err().contains("at least one key"));
-    assert!(parse_index_spec("{\"a\": 1} ttl=soon").unwrap_err().contains("ttl"));
-    assert!(parse_index_spec("{\"a\": 1} clustered").unwrap_err().contains("unknown"));
+    assert!(
+        parse_index_spec("{}")
+            .unwrap_err()
+            .contains("at least one key")
+    );
+    assert!(
+        parse_index_spec("{\"a\": 1} ttl=soon")
+            .unwrap_err()
+            .contains("ttl")
+    );
+    assert!(
+        parse_index_spec("{\"a\": 1} clustered")
+            .unwrap_err()
+            .contains("unknown")
+    );
     let error = parse_index_spec("{\"a\" 1}").unwrap_err();
     assert!(error.contains("column"), "{error}");
 }
@@ -269,7 +324,13 @@ fn creating_a_collection_opens_its_database() {
         ns: Namespace::new("logs", "events"),
     };
     assert!(h.jobs.iter().any(|(_, _, r)| is(r, &create)));
-    assert!(h.state.mongo.tree.open.contains(&vec![NodeId::Database("logs".into())]));
+    assert!(
+        h.state
+            .mongo
+            .tree
+            .open
+            .contains(&vec![NodeId::Database("logs".into())])
+    );
 }
 
 #[test]

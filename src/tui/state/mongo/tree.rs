@@ -165,7 +165,7 @@ pub fn refresh(state: &mut State) -> Vec<Effect> {
 }
 
 fn submit(state: &mut State, slot: MongoSlot, request: MongoRequest) -> Vec<Effect> {
-    state.submit(Slot::Mongo(slot), Request::Mongo(request))
+    state.submit(Slot::Mongo(slot), Request::Mongo(Box::new(request)))
 }
 
 /// The tree's own actions; `None` leaves the action to the global keys.
@@ -285,7 +285,9 @@ pub fn on_loaded(
     match (slot, result) {
         (MongoSlot::Databases, Ok(MongoResponse::Databases(list))) => on_databases(state, list),
         (MongoSlot::Databases, Err(error)) => {
-            state.error(format!("could not list the databases: {error} · press r to retry"));
+            state.error(format!(
+                "could not list the databases: {error} · press r to retry"
+            ));
             state.mongo.tree.databases = Load::Failed(error);
             Vec::new()
         }
@@ -311,10 +313,13 @@ fn on_databases(state: &mut State, list: Vec<DatabaseEntry>) -> Vec<Effect> {
         })
         .collect();
     tree.databases = Load::Loaded(nodes);
-    tree.open.retain(|path| match path.first() {
-        Some(NodeId::Database(db)) => tree.database(db).is_some(),
-        _ => false,
-    });
+    let names: BTreeSet<NodeId> = tree
+        .rows()
+        .into_iter()
+        .filter_map(|p| p.first().cloned())
+        .collect();
+    tree.open
+        .retain(|path| path.first().is_some_and(|db| names.contains(db)));
     if tree.selected.is_empty() || !tree.rows().contains(&tree.selected) {
         tree.selected = tree.rows().into_iter().next().unwrap_or_default();
     }
@@ -473,16 +478,31 @@ pub fn on_prompt(state: &mut State, prompt: TreePrompt, input: &str) -> Vec<Effe
                 return Vec::new();
             }
             // Open the database so the new collection shows once listed.
-            state.mongo.tree.open.insert(vec![NodeId::Database(db.clone())]);
+            state
+                .mongo
+                .tree
+                .open
+                .insert(vec![NodeId::Database(db.clone())]);
             let ns = Namespace::new(db, input);
-            write(state, format!("collection {ns} created"), MongoRequest::CreateCollection { ns })
+            write(
+                state,
+                format!("collection {ns} created"),
+                MongoRequest::CreateCollection { ns },
+            )
         }
         TreePrompt::DropCollection { ns } => {
             if input != ns.collection {
-                state.info(format!("the name typed is not {}: nothing dropped", ns.collection));
+                state.info(format!(
+                    "the name typed is not {}: nothing dropped",
+                    ns.collection
+                ));
                 return Vec::new();
             }
-            write(state, format!("collection {ns} dropped"), MongoRequest::DropCollection { ns })
+            write(
+                state,
+                format!("collection {ns} dropped"),
+                MongoRequest::DropCollection { ns },
+            )
         }
         TreePrompt::CreateIndex { ns } => match parse_index_spec(input) {
             Ok((keys, options)) => {
@@ -491,7 +511,11 @@ pub fn on_prompt(state: &mut State, prompt: TreePrompt, input: &str) -> Vec<Effe
                     NodeId::Collection(ns.collection.clone()),
                 ]);
                 let label = format!("index created on {ns}");
-                write(state, label, MongoRequest::CreateIndex { ns, keys, options })
+                write(
+                    state,
+                    label,
+                    MongoRequest::CreateIndex { ns, keys, options },
+                )
             }
             Err(error) => {
                 state.error(format!("index not created: {error}"));
@@ -566,11 +590,9 @@ pub fn parse_index_spec(text: &str) -> Result<(Document, IndexOptions), String> 
 /// The keys document, as Extended JSON.
 fn parse_keys(text: &str) -> Result<Document, String> {
     // TODO(#4): take shell literals here too, with the query bar's parser.
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let serde_json::Value::Object(map) = value else {
-        return Err("the keys must be a document".into());
-    };
-    let keys = Document::try_from(map).map_err(|e| e.to_string())?;
+    // Straight into a Document, so the keys keep the order typed: an
+    // index on {a: 1, b: 1} is not one on {b: 1, a: 1}.
+    let keys: Document = serde_json::from_str(text).map_err(|e| e.to_string())?;
     if keys.is_empty() {
         return Err("an index needs at least one key".into());
     }
