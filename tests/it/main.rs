@@ -21,6 +21,7 @@ mod cli;
 mod e2e;
 mod mongo_find;
 mod mongo_tree;
+mod mongo_tui;
 mod pubsub;
 mod redis_bulk;
 mod redis_cluster;
