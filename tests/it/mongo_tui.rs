@@ -47,11 +47,17 @@ fn tree_lists_then_creates_and_drops_a_collection() {
     runtime.block_on(async {
         let client = server.client().await;
         let orders = client.database("tui_shop").collection::<Document>("orders");
-        orders.insert_one(doc! {"_id": 1, "item": "lamp"}).await.unwrap();
+        orders
+            .insert_one(doc! {"_id": 1, "item": "lamp"})
+            .await
+            .unwrap();
     });
 
     let home = tempfile::tempdir().unwrap();
-    run_ok(home.path(), &["conn", "add", "shop", &server.url("tui_shop")]);
+    run_ok(
+        home.path(),
+        &["conn", "add", "shop", &server.url("tui_shop")],
+    );
     let mut term = Terminal::spawn(&[], home.path(), 120, 30);
     term.wait_for_text("shop");
     term.send("\r");
@@ -64,7 +70,9 @@ fn tree_lists_then_creates_and_drops_a_collection() {
     term.wait_for_text("new collection in tui_shop");
     term.send("returns\r");
     term.wait_for_text("collection tui_shop.returns created");
-    term.wait_for("the new collection in the tree", |s| s.contains("▸ returns"));
+    term.wait_for("the new collection in the tree", |s| {
+        s.contains("▸ returns")
+    });
     assert!(collections(&server, "tui_shop").contains(&"returns".to_owned()));
 
     select(&mut term, "returns");
