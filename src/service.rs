@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Paths, Settings};
+use crate::domain::mongo::{FindRequest, Namespace};
 use crate::domain::redis::{
     KeyFilter, KeyInfo, KeyType, ScanCursor, ScanRequest, ValueRequest, ValueWindow,
 };
@@ -23,7 +24,8 @@ use crate::driver::DriverError;
 use crate::driver::redis::Timeouts;
 use crate::registry::{NewProfile, Registry, RegistryError, SecretKey};
 use crate::worker::{
-    Job, JobHandle, Membership, Outcome, PubSubHub, Request, Response, Sessions, WorkerPool,
+    Job, JobHandle, Membership, MongoRequest, MongoResponse, Outcome, PubSubHub, Request, Response,
+    Sessions, WorkerPool,
 };
 
 /// How often idle clients are looked for.
@@ -326,6 +328,43 @@ impl Service {
             window,
             count: self.settings.ui.value_page,
             max_bytes: self.settings.limits.max_value_bytes,
+        }
+    }
+
+    /// Runs a MongoDB request on a connection and waits for its answer.
+    /// Read-only connections refuse writes (and `$out`/`$merge`) in the
+    /// pool, before the server sees them.
+    pub async fn mongo(
+        &self,
+        target: &ConnectTarget,
+        request: MongoRequest,
+    ) -> Result<MongoResponse, ServiceError> {
+        let job = Job {
+            target: target.clone(),
+            db: 0,
+            request: Request::from(request),
+        };
+        match self.run(job).await? {
+            Response::Mongo(response) => Ok(response),
+            _ => Err(ServiceError::InvalidInput(
+                "unexpected reply to a MongoDB request".into(),
+            )),
+        }
+    }
+
+    /// A request for the first page of a collection's documents, with the
+    /// configured page size (the value pane's, `ui.value_page`).
+    pub fn find_request(&self, ns: Namespace) -> FindRequest {
+        FindRequest {
+            ns,
+            filter: bson::Document::new(),
+            projection: None,
+            sort: bson::Document::new(),
+            skip: 0,
+            limit: None,
+            page_size: self.settings.ui.value_page,
+            max_time_ms: None,
+            cursor: None,
         }
     }
 

@@ -5,6 +5,8 @@
 //! the databases) becomes "unknown" on that entry; it never empties the
 //! list around it.
 
+use std::future::Future;
+
 use bson::{Bson, Document, doc};
 use futures::{StreamExt as _, TryStreamExt as _};
 
@@ -21,22 +23,35 @@ const STATS_AT_ONCE: usize = 8;
 /// privilege still gets the databases their roles name (authorizedDatabases)
 /// and, failing that, the database the URL names.
 pub async fn databases(client: &MongoClient) -> Result<Vec<DatabaseEntry>, DriverError> {
+    let ask = |command| async move { client.command("admin", command).await };
+    list_databases(ask, client.default_db()).await
+}
+
+/// The listing policy behind `databases`, apart from the server so each
+/// refusal can be tested: full listing, then names only, then the URL's
+/// database; a refusal never leaves the tree empty when the URL names one.
+async fn list_databases<F, Fut>(
+    ask: F,
+    default_db: Option<&str>,
+) -> Result<Vec<DatabaseEntry>, DriverError>
+where
+    F: Fn(Document) -> Fut,
+    Fut: Future<Output = Result<Document, DriverError>>,
+{
     let full = doc! { "listDatabases": 1, "authorizedDatabases": true };
     let names_only = doc! { "listDatabases": 1, "nameOnly": true, "authorizedDatabases": true };
-    let mut entries = match client.command("admin", full).await {
-        Err(DriverError::NotPermitted(_)) => match client.command("admin", names_only).await {
+    let mut entries = match ask(full).await {
+        Err(DriverError::NotPermitted(_)) => match ask(names_only).await {
             Ok(reply) => listed(&reply),
-            Err(DriverError::NotPermitted(denied)) => {
-                let Some(db) = client.default_db() else {
-                    return Err(DriverError::NotPermitted(denied));
-                };
-                vec![unknown(db)]
-            }
+            Err(DriverError::NotPermitted(denied)) => match default_db {
+                Some(db) => vec![unknown(db)],
+                None => return Err(DriverError::NotPermitted(denied)),
+            },
             Err(other) => return Err(other),
         },
         reply => listed(&reply?),
     };
-    if let Some(db) = client.default_db()
+    if let Some(db) = default_db
         && !entries.iter().any(|e| e.name == db)
     {
         entries.push(unknown(db));
@@ -241,5 +256,36 @@ mod tests {
         assert_eq!(entries[0].size_on_disk, Some(8192));
         assert_eq!(entries[1].size_on_disk, None);
         assert_eq!(entries[1].access, Access::Readable);
+    }
+
+    /// Answers listDatabases as a server would for a user whose privileges
+    /// stop at `allowed` (0: nothing, 1: names only, 2: everything).
+    async fn answer(command: Document, allowed: u8) -> Result<Document, DriverError> {
+        let names_only = command.get_bool("nameOnly").unwrap_or(false);
+        let needed = if names_only { 1 } else { 2 };
+        if allowed < needed {
+            return Err(DriverError::NotPermitted("not authorized on admin".into()));
+        }
+        Ok(doc! {"databases": [{"name": "appdb", "sizeOnDisk": 10}]})
+    }
+
+    fn run(allowed: u8, default_db: Option<&str>) -> Result<Vec<DatabaseEntry>, DriverError> {
+        let ask = |command| answer(command, allowed);
+        futures::executor::block_on(list_databases(ask, default_db))
+    }
+
+    #[test]
+    fn a_refused_listing_falls_back_to_names_then_to_the_url() {
+        // B25: never an empty tree while the URL names a database.
+        let full = run(2, None).expect("a full listing");
+        assert_eq!(full[0].size_on_disk, Some(10));
+        let names = run(1, None).expect("a names-only listing");
+        assert_eq!(names[0].name, "appdb");
+        let from_url = run(0, Some("appdb")).expect("the URL's database");
+        assert_eq!(from_url, [unknown("appdb")]);
+        assert!(matches!(run(0, None), Err(DriverError::NotPermitted(_))));
+        let both = run(2, Some("newdb")).expect("listed and named");
+        let names: Vec<&str> = both.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["appdb", "newdb"]);
     }
 }

@@ -4,7 +4,8 @@
 //! A document that vanished before its update reaches the server is
 //! reported as missing, never as a silent success.
 
-use bson::{Bson, Document};
+use bson::{Bson, Document, doc};
+use futures::TryStreamExt as _;
 
 use super::MongoClient;
 use crate::domain::mongo::{Namespace, UpdateSpec, WriteCount};
@@ -71,8 +72,26 @@ pub async fn delete(
 }
 
 /// Creates an empty collection; one that exists already is an error.
+/// MongoDB 7 answers `create` on an existing collection with success, so
+/// the name is looked up first to tell the user.
 pub async fn create_collection(client: &MongoClient, ns: &Namespace) -> Result<(), DriverError> {
     let database = client.database(&ns.db);
+    let lookup = doc! {
+        "listCollections": 1, "nameOnly": true, "authorizedCollections": true,
+        "filter": { "name": &ns.collection },
+    };
+    let found: Vec<Document> = client
+        .timed(async {
+            database
+                .run_cursor_command(lookup)
+                .await?
+                .try_collect()
+                .await
+        })
+        .await?;
+    if !found.is_empty() {
+        return Err(DriverError::InvalidInput(format!("{ns} already exists")));
+    }
     client
         .timed(database.create_collection(&ns.collection))
         .await
@@ -108,8 +127,6 @@ fn gone() -> DriverError {
 
 #[cfg(test)]
 mod tests {
-    use bson::doc;
-
     use super::*;
 
     #[test]
