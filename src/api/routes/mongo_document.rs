@@ -48,8 +48,10 @@ pub enum IdFormat {
 #[serde(deny_unknown_fields)]
 pub struct DocumentQuery {
     /// `oid` (the default) or `ejson`.
+    #[param(inline)]
     pub id_format: Option<IdFormat>,
     /// `relaxed` (the default) or `canonical` Extended JSON in the reply.
+    #[param(inline)]
     pub ejson: Option<Ejson>,
 }
 

@@ -55,6 +55,7 @@ pub struct DocumentsQuery {
     /// The server's time limit for the query, in milliseconds.
     pub max_time_ms: Option<u64>,
     /// `relaxed` (the default) or `canonical` Extended JSON.
+    #[param(inline)]
     pub ejson: Option<Ejson>,
 }
 
@@ -197,6 +198,7 @@ pub struct Inserted {
 #[serde(deny_unknown_fields)]
 pub struct EjsonQuery {
     /// `relaxed` (the default) or `canonical` Extended JSON.
+    #[param(inline)]
     pub ejson: Option<Ejson>,
 }
 

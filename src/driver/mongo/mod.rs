@@ -185,6 +185,13 @@ pub(crate) fn map_error(error: Error) -> DriverError {
         | ErrorKind::Bson(_) => DriverError::InvalidInput(error.to_string()),
         ErrorKind::Command(command) => by_code(command.code, &command.message),
         ErrorKind::Write(WriteFailure::WriteError(write)) => by_code(write.code, &write.message),
+        // A reply with `ok: 0` but no error code (some wire-compatible
+        // servers, the test stand-in among them, refuse names this way)
+        // fails to parse as a command error: it is still a refusal of what
+        // was asked, not a broken server.
+        ErrorKind::InvalidResponse { message, .. } if message.contains("command error") => {
+            DriverError::InvalidInput("the server refused the command without saying why".into())
+        }
         _ => DriverError::Server(error.to_string()),
     }
 }
