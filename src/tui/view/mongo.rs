@@ -6,8 +6,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
-use tui_tree_widget::{Tree, TreeItem, TreeState};
+use tui_tree_widget::{Tree, TreeItem};
 
+use super::tree::draw_open_tree;
 use super::{dim_style, pane, selected_style};
 use crate::domain::mongo::{Access, CollectionKind, CollectionStats, IndexEntry};
 use crate::tui::state::mongo::tree::{
@@ -55,15 +56,7 @@ pub fn render_tree(frame: &mut Frame, area: Rect, state: &State) {
         .node_open_symbol(open)
         .node_closed_symbol(closed)
         .node_no_children_symbol("  ");
-
-    // As in the key tree, the UI state keeps only what is open and
-    // selected; the widget's scroll offset starts from those each frame.
-    let mut view = TreeState::default();
-    for path in &tree.open {
-        view.open(path.clone());
-    }
-    view.select(tree.selected.clone());
-    frame.render_stateful_widget(widget, area, &mut view);
+    draw_open_tree(frame, widget, area, &tree.open, &tree.selected);
 }
 
 fn title(state: &State) -> Line<'static> {

@@ -2,6 +2,9 @@
 //! (marked partial until a scan has covered them), then keys, each name
 //! escaped like the key list's.
 
+use std::collections::BTreeSet;
+use std::hash::Hash;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -36,14 +39,26 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         .node_open_symbol(open)
         .node_closed_symbol(closed)
         .node_no_children_symbol(leaf);
+    draw_open_tree(frame, widget, area, &tree.open, &tree.selected);
+}
 
-    // The widget keeps its scroll offset in its state; the UI state keeps
-    // only what is open and selected, so each frame starts from those.
+/// Draws a tree widget from what the UI state keeps: the open paths and the
+/// selected one. The widget keeps its scroll offset in its own state, so
+/// each frame starts from those.
+pub(super) fn draw_open_tree<Id>(
+    frame: &mut Frame,
+    widget: Tree<'_, Id>,
+    area: Rect,
+    open: &BTreeSet<Vec<Id>>,
+    selected: &[Id],
+) where
+    Id: Clone + PartialEq + Eq + Hash,
+{
     let mut view = TreeState::default();
-    for path in &tree.open {
+    for path in open {
         view.open(path.clone());
     }
-    view.select(tree.selected.clone());
+    view.select(selected.to_vec());
     frame.render_stateful_widget(widget, area, &mut view);
 }
 
